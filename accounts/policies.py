@@ -1,0 +1,182 @@
+"""Who may act for which tenant, with which rights. The one place these questions are answered.
+
+Rights come from three sources:
+- a tenant role the user holds directly (`RoleAssignment`);
+- for partner users, the roles of an assignment under an *active* delegated-admin relationship,
+  intersected with the relationship's roles, and only until the instant the relationship ends;
+- membership of the support organisation (engineers and managers work every tenant's requests).
+
+Every function takes the instant to judge at (`at`, default now), so access ends exactly when a
+relationship ends, whether or not the expiry sweep has run yet.
+"""
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db.models import Q
+from django.utils import timezone
+
+from .models import (
+    DelegatedAdminRelationship,
+    PartnerMembership,
+    PartnerOrganization,
+    RelationshipAssignment,
+    RelationshipStatus,
+    RoleAssignment,
+    SupportRole,
+    Tenant,
+    TenantRole,
+    User,
+)
+
+# Roles that may create, see and manage a tenant's service requests (spec section 7).
+REQUEST_ROLES: frozenset[str] = frozenset(
+    {
+        TenantRole.GLOBAL_ADMIN,
+        TenantRole.SERVICE_SUPPORT_ADMIN,
+        TenantRole.HELPDESK_ADMIN,
+        TenantRole.BILLING_ADMIN,
+        TenantRole.USER_ADMIN,
+        TenantRole.MAIL_ADMIN,
+        TenantRole.SITES_ADMIN,
+        TenantRole.CHAT_ADMIN,
+        TenantRole.APPS_ADMIN,
+    }
+)
+
+
+def _signed_in(user: User | None) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def is_support_staff(user: User | None) -> bool:
+    """Engineers and managers of the support organisation."""
+    if not _signed_in(user):
+        return False
+    return hasattr(user, "support_profile")
+
+
+def is_support_manager(user: User | None) -> bool:
+    return is_support_staff(user) and user.support_profile.role == SupportRole.MANAGER
+
+
+def direct_roles(user: User | None, tenant: Tenant) -> frozenset[str]:
+    if not _signed_in(user):
+        return frozenset()
+    roles = RoleAssignment.objects.filter(user=user, tenant=tenant).values_list("role", flat=True)
+    return frozenset(roles)
+
+
+def live_relationship_q(at: datetime, prefix: str = "") -> Q:
+    """An active relationship that has not reached its end at `at`.
+
+    An auto-extending relationship never lapses at its end (it moves the end 180 days on), so it
+    stays live until it is terminated, even before the sweep records the extension.
+    """
+    return Q(**{f"{prefix}status": RelationshipStatus.ACTIVE}) & (
+        Q(**{f"{prefix}auto_extend": True}) | Q(**{f"{prefix}ends_at__gt": at})
+    )
+
+
+def effective_roles(assignment: RelationshipAssignment) -> frozenset[str]:
+    return frozenset(assignment.roles) & frozenset(assignment.relationship.roles)
+
+
+def delegated_roles(
+    user: User | None, tenant: Tenant, *, at: datetime | None = None
+) -> frozenset[str]:
+    """Roles a partner user holds for `tenant` at `at` through live relationship assignments."""
+    if not _signed_in(user):
+        return frozenset()
+    at = at or timezone.now()
+    assignments = RelationshipAssignment.objects.filter(
+        live_relationship_q(at, "relationship__"), user=user, relationship__tenant=tenant
+    ).select_related("relationship")
+    roles: set[str] = set()
+    for assignment in assignments:
+        roles |= effective_roles(assignment)
+    return frozenset(roles)
+
+
+def tenant_roles(
+    user: User | None, tenant: Tenant, *, at: datetime | None = None
+) -> frozenset[str]:
+    """Every tenant role the user holds for `tenant` at `at`, directly or through a partner."""
+    return direct_roles(user, tenant) | delegated_roles(user, tenant, at=at)
+
+
+def can_manage_requests(user: User | None, tenant: Tenant, *, at: datetime | None = None) -> bool:
+    """May open, see, answer, close and reopen `tenant`'s service requests."""
+    if is_support_staff(user):
+        return True
+    return bool(tenant_roles(user, tenant, at=at) & REQUEST_ROLES)
+
+
+def can_manage_partner_relationships(user: User | None, tenant: Tenant) -> bool:
+    """Approve, reject or remove partner relationships: the tenant's own global admins only.
+
+    A partner holding global admin through delegation may not approve relationships for itself or
+    others, so only direct assignments count.
+    """
+    return TenantRole.GLOBAL_ADMIN in direct_roles(user, tenant)
+
+
+def is_partner_member(user: User | None, partner: PartnerOrganization) -> bool:
+    if not _signed_in(user):
+        return False
+    return PartnerMembership.objects.filter(user=user, partner=partner).exists()
+
+
+def is_partner_admin_agent(user: User | None, partner: PartnerOrganization) -> bool:
+    if not _signed_in(user):
+        return False
+    return PartnerMembership.objects.filter(
+        user=user, partner=partner, is_admin_agent=True
+    ).exists()
+
+
+def can_request_relationship(user: User | None, partner: PartnerOrganization) -> bool:
+    return is_partner_admin_agent(user, partner)
+
+
+def can_assign_relationship_users(
+    user: User | None, relationship: DelegatedAdminRelationship
+) -> bool:
+    return is_partner_admin_agent(user, relationship.partner)
+
+
+def can_terminate_relationship(user: User | None, relationship: DelegatedAdminRelationship) -> bool:
+    """Either side may end a relationship: the customer's global admin or the partner's admin agent."""
+    return can_manage_partner_relationships(user, relationship.tenant) or is_partner_admin_agent(
+        user, relationship.partner
+    )
+
+
+def can_view_relationship(user: User | None, relationship: DelegatedAdminRelationship) -> bool:
+    return can_terminate_relationship(user, relationship) or is_support_staff(user)
+
+
+def request_tenant_ids(user: User | None, *, at: datetime | None = None) -> frozenset[int] | None:
+    """Ids of the tenants whose requests `user` may manage at `at`; None means every tenant.
+
+    For scoping list queries: support staff get None, everyone else a (small) set.
+    """
+    if is_support_staff(user):
+        return None
+    if not _signed_in(user):
+        return frozenset()
+    at = at or timezone.now()
+    ids = set(
+        RoleAssignment.objects.filter(user=user, role__in=REQUEST_ROLES).values_list(
+            "tenant_id", flat=True
+        )
+    )
+    assignments = RelationshipAssignment.objects.filter(
+        live_relationship_q(at, "relationship__"), user=user
+    ).select_related("relationship")
+    ids.update(a.relationship.tenant_id for a in assignments if effective_roles(a) & REQUEST_ROLES)
+    return frozenset(ids)
+
+
+def unknown_roles(roles: Iterable[str]) -> list[str]:
+    return sorted(set(roles) - set(TenantRole.values))

@@ -1,0 +1,145 @@
+"""Reads of the accounts domain, each scoped to what the caller asked about."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from . import policies
+from .models import (
+    DelegatedAdminRelationship,
+    ElevatedSupportContract,
+    PartnerMembership,
+    PartnerOrganization,
+    RelationshipAssignment,
+    Subscription,
+    SupportTier,
+    Tenant,
+    TenantRole,
+    User,
+)
+
+# Better tiers first; enterprise and frontline rank equal (same targets), enterprise is named.
+_TIER_RANK = {
+    SupportTier.ELEVATED: 3,
+    SupportTier.ENTERPRISE: 2,
+    SupportTier.FRONTLINE: 2,
+    SupportTier.BUSINESS: 1,
+}
+
+
+def _running_at(at: datetime) -> Q:
+    return Q(starts_at__lte=at) & (Q(ends_at__isnull=True) | Q(ends_at__gt=at))
+
+
+def active_subscriptions(tenant: Tenant, *, at: datetime | None = None) -> QuerySet[Subscription]:
+    """Subscriptions (paid and trial) running at `at`."""
+    at = at or timezone.now()
+    return Subscription.objects.filter(_running_at(at), tenant=tenant).select_related(
+        "plan", "reseller"
+    )
+
+
+def tenant_support_tier(tenant: Tenant, *, at: datetime | None = None) -> SupportTier | None:
+    """The tenant's support tier at `at` (spec section 2), or None without an active subscription.
+
+    Elevated when an elevated-support contract runs; otherwise the best tier among the plans of the
+    active subscriptions, trials included: enterprise = frontline > business.
+    """
+    at = at or timezone.now()
+    if ElevatedSupportContract.objects.filter(
+        tenant=tenant, starts_at__lte=at, ends_at__gt=at
+    ).exists():
+        return SupportTier.ELEVATED
+    tiers = set(active_subscriptions(tenant, at=at).values_list("plan__support_tier", flat=True))
+    if not tiers:
+        return None
+    if SupportTier.ENTERPRISE in tiers:
+        return SupportTier.ENTERPRISE
+    return SupportTier(max(tiers, key=lambda tier: _TIER_RANK[tier]))
+
+
+def partner_of_record(tenant: Tenant, *, at: datetime | None = None) -> PartnerOrganization | None:
+    """The partner that sold one of the tenant's active subscriptions, shown first when filing."""
+    subscription = (
+        active_subscriptions(tenant, at=at)
+        .filter(reseller__isnull=False)
+        .order_by("starts_at")
+        .first()
+    )
+    return subscription.reseller if subscription else None
+
+
+@dataclass(frozen=True)
+class DelegatedCustomer:
+    tenant: Tenant
+    relationship: DelegatedAdminRelationship
+    roles: frozenset[str]
+
+
+def delegated_customers(user: User, *, at: datetime | None = None) -> list[DelegatedCustomer]:
+    """Customers a partner user may act for right now, with the roles each assignment gives."""
+    at = at or timezone.now()
+    assignments = (
+        RelationshipAssignment.objects.filter(
+            policies.live_relationship_q(at, "relationship__"), user=user
+        )
+        .select_related("relationship__tenant")
+        .order_by("relationship__tenant__name")
+    )
+    customers = []
+    for assignment in assignments:
+        roles = policies.effective_roles(assignment)
+        if roles:
+            customers.append(
+                DelegatedCustomer(assignment.relationship.tenant, assignment.relationship, roles)
+            )
+    return customers
+
+
+def partner_memberships(user: User) -> QuerySet[PartnerMembership]:
+    return PartnerMembership.objects.filter(user=user).select_related("partner")
+
+
+def relationships_for_tenant(tenant: Tenant) -> QuerySet[DelegatedAdminRelationship]:
+    return DelegatedAdminRelationship.objects.filter(tenant=tenant).select_related(
+        "partner", "requested_by", "approved_by"
+    )
+
+
+def relationships_for_partner(partner: PartnerOrganization) -> QuerySet[DelegatedAdminRelationship]:
+    return DelegatedAdminRelationship.objects.filter(partner=partner).select_related("tenant")
+
+
+def tenants_administered(user: User) -> QuerySet[Tenant]:
+    """Tenants where the user holds any role directly, for the top bar and the home page."""
+    return Tenant.objects.filter(role_assignments__user=user).distinct()
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """Who the signed-in user is and where they work: shown in the top bar and on the home page."""
+
+    kind: str  # "tenant", "partner", "support" or "none"
+    organisation: str
+    roles: tuple[str, ...] = ()
+    tenant: Tenant | None = None
+
+
+def workspace_for(user: User) -> Workspace:
+    if policies.is_support_staff(user):
+        profile = user.support_profile
+        return Workspace("support", "Support", (profile.get_role_display(),))
+    membership = partner_memberships(user).first()
+    if membership is not None:
+        roles = ("Admin agent",) if membership.is_admin_agent else ()
+        return Workspace("partner", membership.partner.name, roles)
+    tenant = user.tenant or tenants_administered(user).first()
+    if tenant is not None:
+        roles = tuple(
+            str(TenantRole(role).label)
+            for role in tenant.role_assignments.filter(user=user).values_list("role", flat=True)
+        )
+        return Workspace("tenant", tenant.name, roles, tenant)
+    return Workspace("none", "")

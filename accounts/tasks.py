@@ -1,0 +1,14 @@
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(name="accounts.tasks.expire_relationships")
+def expire_relationships() -> dict[str, int]:
+    """Hourly: expire or extend relationships at their end and expire stale pending requests."""
+    result = services.relationships_expire()
+    return {
+        "extended": result.extended,
+        "expired": result.expired,
+        "pending_expired": result.pending_expired,
+    }

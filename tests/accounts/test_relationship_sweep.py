@@ -1,0 +1,113 @@
+"""The expiry sweep: set-based, idempotent, and safe when two run at once."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.db import connection
+from django.db.models import Count
+
+from accounts import services
+from accounts.models import DelegatedAdminRelationship, RelationshipEvent, RelationshipStatus
+from accounts.tasks import expire_relationships
+from tests.personas import build_world
+
+
+def status(relationship):
+    relationship.refresh_from_db()
+    return relationship.status
+
+
+def test_sweep_expires_ended_relationships_and_stale_requests_only(world):
+    result = services.relationships_expire(now=world.now)
+    assert status(world.relationships["partner_ended_unswept"]) == RelationshipStatus.EXPIRED
+    assert status(world.relationships["partner_active"]) == RelationshipStatus.ACTIVE
+    assert status(world.relationships["partner_pending"]) == RelationshipStatus.APPROVAL_PENDING
+    assert status(world.relationships["partner_terminated"]) == RelationshipStatus.TERMINATED
+    assert (result.expired, result.extended, result.pending_expired) == (1, 0, 0)
+
+
+def test_sweep_run_twice_changes_nothing_the_second_time(world):
+    services.relationships_expire(now=world.now)
+    events = RelationshipEvent.objects.count()
+    again = services.relationships_expire(now=world.now)
+    assert (again.expired, again.extended, again.pending_expired) == (0, 0, 0)
+    assert RelationshipEvent.objects.count() == events
+
+
+def test_pending_request_expires_after_90_days(world):
+    pending = world.relationships["partner_pending"]
+    services.relationships_expire(now=pending.requested_at + timedelta(days=90, seconds=-1))
+    assert status(pending) == RelationshipStatus.APPROVAL_PENDING
+    result = services.relationships_expire(now=pending.requested_at + timedelta(days=90))
+    assert status(pending) == RelationshipStatus.EXPIRED
+    assert result.pending_expired == 1
+
+
+def test_auto_extending_relationship_moves_its_end_180_days_on_each_time(world):
+    relationship = world.relationships["partner_active"]
+    DelegatedAdminRelationship.objects.filter(pk=relationship.pk).update(auto_extend=True)
+    original_end = relationship.ends_at
+    # The sweep was down for a while: two extensions are due at once.
+    result = services.relationships_expire(now=original_end + timedelta(days=200))
+    relationship.refresh_from_db()
+    assert relationship.status == RelationshipStatus.ACTIVE
+    assert relationship.ends_at == original_end + timedelta(days=360)
+    assert result.extended == 2
+    assert relationship.events.filter(kind="extended").count() == 2
+
+
+def test_the_celery_task_runs_the_sweep_at_the_current_time(world, now):
+    relationship = world.relationships["partner_ended_unswept"]
+    with time_machine.travel(now, tick=False):
+        result = expire_relationships.run()
+    assert result == {"extended": 0, "expired": 1, "pending_expired": 0}
+    assert status(relationship) == RelationshipStatus.EXPIRED
+
+
+def test_the_sweep_does_a_bounded_number_of_queries_whatever_the_number_due(
+    world, django_assert_max_num_queries
+):
+    for relationship in DelegatedAdminRelationship.objects.filter(status="active"):
+        relationship.pk = None
+        relationship.save()
+    with django_assert_max_num_queries(12):
+        result = services.relationships_expire(now=world.now + timedelta(days=400))
+    assert result.expired >= 6
+
+
+@pytest.mark.postgres
+def test_two_sweeps_at_once_expire_each_relationship_exactly_once(now):
+    world = build_world(now)
+    for relationship in DelegatedAdminRelationship.objects.filter(status="active"):
+        for _ in range(20):
+            relationship.pk = None
+            relationship.save()
+    due = DelegatedAdminRelationship.objects.filter(
+        status="active", ends_at__lte=world.now + timedelta(days=400)
+    ).count()
+    barrier = threading.Barrier(2)
+    results = []
+
+    def sweep():
+        try:
+            barrier.wait()
+            results.append(services.relationships_expire(now=world.now + timedelta(days=400)))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(result.expired for result in results) == due
+    assert sum(result.pending_expired for result in results) == 1
+    twice = (
+        RelationshipEvent.objects.filter(kind="expired")
+        .values("relationship")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+    )
+    assert not twice.exists()

@@ -1,0 +1,101 @@
+"""`seed_demo` gives a new user every role to try, and can run again without harm."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from accounts import policies, selectors
+from accounts.models import (
+    DelegatedAdminRelationship,
+    RelationshipAssignment,
+    RoleAssignment,
+    Subscription,
+    Tenant,
+    User,
+)
+
+pytestmark = pytest.mark.django_db
+
+ACCOUNTS = [
+    "admin@contoso.example",
+    "support@contoso.example",
+    "reader@contoso.example",
+    "admin@fabrikam.example",
+    "admin@northwind.example",
+    "agent@adatum.example",
+    "engineer@support.example",
+    "manager@support.example",
+]
+
+
+def seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def counts():
+    return [
+        model.objects.count()
+        for model in (
+            User,
+            Tenant,
+            Subscription,
+            RoleAssignment,
+            DelegatedAdminRelationship,
+            RelationshipAssignment,
+        )
+    ]
+
+
+def test_seed_demo_prints_every_login_and_the_password():
+    output = seed()
+    for email in ACCOUNTS:
+        assert email in output
+    assert "demo-password" in output
+
+
+def test_seed_demo_is_idempotent():
+    seed()
+    first = counts()
+    seed()
+    assert counts() == first
+
+
+def test_every_demo_account_has_the_demo_password():
+    seed()
+    for email in ACCOUNTS:
+        assert User.objects.get(email=email).check_password("demo-password"), email
+
+
+def test_demo_tenants_have_the_described_tiers_and_places():
+    seed()
+    contoso = Tenant.objects.get(primary_domain="contoso.example")
+    fabrikam = Tenant.objects.get(primary_domain="fabrikam.example")
+    northwind = Tenant.objects.get(primary_domain="northwind.example")
+    assert selectors.tenant_support_tier(contoso) == "enterprise"
+    assert selectors.tenant_support_tier(fabrikam) == "business"
+    assert selectors.tenant_support_tier(northwind) == "elevated"
+    assert (contoso.country, contoso.time_zone) == ("US", "America/New_York")
+    assert (fabrikam.country, fabrikam.time_zone, fabrikam.preferred_language) == (
+        "KR",
+        "Asia/Seoul",
+        "ko",
+    )
+    assert (northwind.country, northwind.time_zone) == ("GB", "Europe/London")
+
+
+def test_demo_rights_match_the_described_roles():
+    seed()
+    contoso = Tenant.objects.get(primary_domain="contoso.example")
+    user = {email: User.objects.get(email=email) for email in ACCOUNTS}
+    assert policies.can_manage_partner_relationships(user["admin@contoso.example"], contoso)
+    assert policies.can_manage_requests(user["support@contoso.example"], contoso)
+    assert not policies.can_manage_requests(user["reader@contoso.example"], contoso)
+    assert policies.delegated_roles(user["agent@adatum.example"], contoso) == {
+        "service_support_admin"
+    }
+    assert not policies.can_manage_requests(user["admin@fabrikam.example"], contoso)
+    assert policies.is_support_staff(user["engineer@support.example"])
+    assert policies.is_support_manager(user["manager@support.example"])
