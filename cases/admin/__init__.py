@@ -1,0 +1,1 @@
+from . import case, taxonomy  # noqa: F401 - registers the admin classes

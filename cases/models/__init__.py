@@ -1,0 +1,37 @@
+from .case import Attachment, Case, CaseEvent, SatisfactionSurvey
+from .choices import (
+    OPEN_STATUSES,
+    Availability,
+    CaseStatus,
+    CategoryCode,
+    ContactMethod,
+    ImpactService,
+    ImpactUsers,
+    Severity,
+)
+from .notifications import Notification
+from .targets import BusinessCalendar, CalendarOverride, ResponseTargetCell
+from .taxonomy import Category, HelpArticle, ProblemType, Product
+
+__all__ = [
+    "OPEN_STATUSES",
+    "Attachment",
+    "Availability",
+    "BusinessCalendar",
+    "CalendarOverride",
+    "Case",
+    "CaseEvent",
+    "CaseStatus",
+    "Category",
+    "CategoryCode",
+    "ContactMethod",
+    "HelpArticle",
+    "ImpactService",
+    "ImpactUsers",
+    "Notification",
+    "ProblemType",
+    "Product",
+    "ResponseTargetCell",
+    "SatisfactionSurvey",
+    "Severity",
+]
