@@ -80,8 +80,27 @@ class ElevatedSupportContractInline(admin.TabularInline):
     extra = 0
 
 
+class RetargetOnTierChange:
+    """Subscriptions and contracts decide the tier; after an edit, open cases get new targets."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not isinstance(obj, Tenant):
+            self._retarget(obj.tenant)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if isinstance(form.instance, Tenant):
+            self._retarget(form.instance)
+
+    def _retarget(self, tenant):
+        from cases.services.lifecycle import tenant_retarget_open_cases
+
+        tenant_retarget_open_cases(tenant=tenant)
+
+
 @admin.register(Tenant)
-class TenantAdmin(admin.ModelAdmin):
+class TenantAdmin(RetargetOnTierChange, admin.ModelAdmin):
     list_display = ["name", "primary_domain", "country", "time_zone", "preferred_language"]
     list_filter = ["country", "preferred_language"]
     search_fields = ["name", "primary_domain"]
@@ -96,7 +115,7 @@ class PlanAdmin(admin.ModelAdmin):
 
 
 @admin.register(Subscription)
-class SubscriptionAdmin(admin.ModelAdmin):
+class SubscriptionAdmin(RetargetOnTierChange, admin.ModelAdmin):
     list_display = ["tenant", "plan", "kind", "starts_at", "ends_at", "reseller"]
     list_filter = ["kind", "plan__support_tier", "plan"]
     search_fields = ["tenant__name", "tenant__primary_domain", "plan__name"]
@@ -104,7 +123,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(ElevatedSupportContract)
-class ElevatedSupportContractAdmin(admin.ModelAdmin):
+class ElevatedSupportContractAdmin(RetargetOnTierChange, admin.ModelAdmin):
     list_display = ["tenant", "reference", "starts_at", "ends_at"]
     search_fields = ["tenant__name", "reference"]
     autocomplete_fields = ["tenant"]

@@ -143,3 +143,25 @@ def workspace_for(user: User) -> Workspace:
         )
         return Workspace("tenant", tenant.name, roles, tenant)
     return Workspace("none", "")
+
+
+def acting_partner(user: User, tenant: Tenant, *, at: datetime | None = None):
+    """The partner a user acts through for `tenant`, or None when the user holds a request role
+    there directly (or is support staff). Recorded on every case event a partner causes."""
+    if (
+        policies.is_support_staff(user)
+        or policies.direct_roles(user, tenant) & policies.REQUEST_ROLES
+    ):
+        return None
+    at = at or timezone.now()
+    assignment = (
+        RelationshipAssignment.objects.filter(
+            policies.live_relationship_q(at, "relationship__"),
+            user=user,
+            relationship__tenant=tenant,
+        )
+        .select_related("relationship__partner")
+        .order_by("relationship__requested_at")
+        .first()
+    )
+    return assignment.relationship.partner if assignment else None

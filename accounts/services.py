@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,6 +24,7 @@ from .models import (
     RelationshipAssignment,
     RelationshipEvent,
     RelationshipStatus,
+    RoleAssignment,
     Tenant,
     TenantRole,
     User,
@@ -243,11 +244,15 @@ def relationship_assign_user(
     return assignment
 
 
+REMINDER_DAYS = (30, 7, 1)
+
+
 @dataclass(frozen=True)
 class ExpirySweep:
     extended: int
     expired: int
     pending_expired: int
+    reminded: int = 0
 
 
 def _locked_ids(queryset) -> list[int]:
@@ -292,4 +297,88 @@ def relationships_expire(*, now: datetime | None = None) -> ExpirySweep:
         status=RelationshipStatus.EXPIRED, expired_at=now
     )
     _record_many(ids, Kind.EXPIRED, now)
-    return ExpirySweep(extended=extended, expired=expired, pending_expired=pending_expired)
+    reminded = _send_reminders(now)
+    return ExpirySweep(
+        extended=extended, expired=expired, pending_expired=pending_expired, reminded=reminded
+    )
+
+
+def _both_sides(relationship_ids: list[int]) -> dict[int, list[str]]:
+    """Addresses of each relationship's customer global admins and partner admin agents."""
+    rows = DelegatedAdminRelationship.objects.filter(pk__in=relationship_ids).values_list(
+        "pk", "tenant_id", "partner_id"
+    )
+    tenants = {pk: tenant for pk, tenant, _partner in rows}
+    partners = {pk: partner for pk, _tenant, partner in rows}
+    admins: dict[int, list[str]] = {}
+    for tenant_id, email in RoleAssignment.objects.filter(
+        tenant_id__in=set(tenants.values()), role=TenantRole.GLOBAL_ADMIN, user__is_active=True
+    ).values_list("tenant_id", "user__email"):
+        admins.setdefault(("t", tenant_id), []).append(email)
+    for partner_id, email in PartnerMembership.objects.filter(
+        partner_id__in=set(partners.values()), is_admin_agent=True, user__is_active=True
+    ).values_list("partner_id", "user__email"):
+        admins.setdefault(("p", partner_id), []).append(email)
+    return {
+        pk: admins.get(("t", tenants[pk]), []) + admins.get(("p", partners[pk]), [])
+        for pk in relationship_ids
+    }
+
+
+def _relationship_messages(ids: list[int], kind: str, now: datetime, days: int | None):
+    from cases.services.notifications import Message
+
+    recipients = _both_sides(ids)
+    rows = DelegatedAdminRelationship.objects.filter(pk__in=ids).values(
+        "pk", "name", "ends_at", "tenant__name", "partner__name"
+    )
+    for row in rows:
+        yield Message(
+            kind=kind,
+            to=recipients[row["pk"]],
+            relationship_id=row["pk"],
+            context={
+                "name": row["name"],
+                "tenant": row["tenant__name"],
+                "partner": row["partner__name"],
+                "ends_at": row["ends_at"].isoformat() if row["ends_at"] else "",
+                "days": days,
+            },
+            dedupe_key=f"{kind}:{row['pk']}:{days}:{row['ends_at']:%Y%m%d%H%M%S}",
+        )
+
+
+def _send_reminders(now: datetime) -> int:
+    """30, 7 and 1 days before a relationship's end, and on expiry, tell both sides (once each)."""
+    from cases.models import Notification
+    from cases.services.notifications import queue
+
+    sent = 0
+    for days in REMINDER_DAYS:
+        due = DelegatedAdminRelationship.objects.filter(
+            Q(last_reminder_days__isnull=True) | Q(last_reminder_days__gt=days),
+            status=RelationshipStatus.ACTIVE,
+            auto_extend=False,
+            ends_at__gt=now,
+            ends_at__lte=now + timedelta(days=days),
+        )
+        ids = _locked_ids(due)
+        if ids:
+            due.filter(pk__in=ids).update(last_reminder_days=days)
+            sent += queue(
+                _relationship_messages(ids, Notification.Kind.RELATIONSHIP_REMINDER, now, days),
+                at=now,
+            )
+    # Expired with an approval behind it (a lapsed request never ran) and not yet announced.
+    expired = DelegatedAdminRelationship.objects.filter(
+        Q(last_reminder_days__isnull=True) | Q(last_reminder_days__gt=0),
+        status=RelationshipStatus.EXPIRED,
+        approved_at__isnull=False,
+    )
+    ids = _locked_ids(expired)
+    if ids:
+        DelegatedAdminRelationship.objects.filter(pk__in=ids).update(last_reminder_days=0)
+        sent += queue(
+            _relationship_messages(ids, Notification.Kind.RELATIONSHIP_EXPIRED, now, 0), at=now
+        )
+    return sent

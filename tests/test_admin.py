@@ -4,6 +4,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
+from accounts.models import Plan
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -52,3 +53,35 @@ def test_non_staff_cannot_open_the_back_office(client, world):
     client.force_login(world["global_admin"])
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302
+
+
+def test_editing_a_subscription_in_the_back_office_retargets_open_cases(
+    backoffice, world, categories, problem_type, contact
+):
+    from cases.services import lifecycle
+
+    case = lifecycle.case_open(
+        actor=world["global_admin"],
+        tenant=world.contoso,
+        category=categories["technical"],
+        problem_type=problem_type,
+        title="t",
+        description="d",
+        contact=contact,
+    )
+    subscription = world.contoso.subscriptions.get()
+    url = reverse("admin:accounts_subscription_change", args=[subscription.pk])
+    response = backoffice.post(
+        url,
+        {
+            "tenant": world.contoso.pk,
+            "plan": Plan.objects.get(code="business-basic").pk,
+            "kind": "paid",
+            "starts_at_0": "2024-01-01",
+            "starts_at_1": "00:00:00",
+        },
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.support_tier == "business"
+    assert case.initial_response_due_at is None

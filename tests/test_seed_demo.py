@@ -99,3 +99,33 @@ def test_demo_rights_match_the_described_roles():
     assert not policies.can_manage_requests(user["admin@fabrikam.example"], contoso)
     assert policies.is_support_staff(user["engineer@support.example"])
     assert policies.is_support_manager(user["manager@support.example"])
+
+
+def test_demo_cases_cover_every_status_tier_and_severity():
+    from django.utils import timezone
+
+    from cases.models import Case
+
+    seed()
+    cases = Case.objects.all()
+    assert set(cases.values_list("status", flat=True)) == {
+        "new",
+        "in_progress",
+        "waiting_on_customer",
+        "closed",
+    }
+    assert set(cases.values_list("support_tier", flat=True)) == {
+        "business",
+        "enterprise",
+        "frontline",
+        "elevated",
+    }
+    assert set(cases.values_list("severity", flat=True)) == {"A", "B", "C"}
+    assert cases.filter(breached_at__isnull=False).exists()
+    assert cases.filter(
+        status="closed", reopen_until__gt=timezone.now(), reopen_window_closed_at__isnull=True
+    ).exists()
+    assert cases.filter(acting_partner__name="Adatum").exists()
+    before = cases.count()
+    seed()
+    assert Case.objects.count() == before

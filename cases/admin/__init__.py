@@ -1,1 +1,1 @@
-from . import case, taxonomy  # noqa: F401 - registers the admin classes
+from . import case, targets, taxonomy  # noqa: F401 - registers the admin classes

@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -241,11 +243,16 @@ class CaseEvent(models.Model):
         return f"{self.case.number}: {self.get_kind_display()}"
 
 
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    """A random name: nothing of the uploader's file name reaches the file system."""
+    return f"attachments/{uuid.uuid4().hex}"
+
+
 class Attachment(models.Model):
     """A file added with an event; stored under a random name through Django storage."""
 
     event = models.ForeignKey(CaseEvent, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(upload_to="attachments/%Y/%m/")
+    file = models.FileField(upload_to=attachment_path, max_length=200)
     original_name = models.CharField(max_length=255)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()

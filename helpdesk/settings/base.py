@@ -115,6 +115,34 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="support@helpdesk.example")
+# Absolute links in emails.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+ATTACHMENT_MAX_COUNT = env.int("ATTACHMENT_MAX_COUNT", default=5)
+ATTACHMENT_ALLOWED_EXTENSIONS = frozenset(
+    env.list(
+        "ATTACHMENT_ALLOWED_EXTENSIONS",
+        default=[
+            ".txt",
+            ".log",
+            ".csv",
+            ".pdf",
+            ".png",
+            ".jpg",
+            ".jpeg",
+            ".gif",
+            ".zip",
+            ".json",
+            ".xml",
+            ".docx",
+            ".xlsx",
+            ".pptx",
+            ".eml",
+            ".har",
+        ],
+    )
+)
 
 REDIS_URL = env.str("REDIS_URL", default="")
 
@@ -144,6 +172,9 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # Every periodic job, in one place. Each task is idempotent and safe to run twice at once.
 CELERY_BEAT_SCHEDULE = {
+    "flag-response-breaches": {"task": "cases.tasks.flag_response_breaches", "schedule": 60.0},
+    "close-reopen-windows": {"task": "cases.tasks.close_reopen_windows", "schedule": 3600.0},
+    "deliver-notifications": {"task": "cases.tasks.deliver_notifications", "schedule": 60.0},
     "expire-relationships": {"task": "accounts.tasks.expire_relationships", "schedule": 3600.0},
 }
 

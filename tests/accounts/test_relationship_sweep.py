@@ -62,19 +62,27 @@ def test_the_celery_task_runs_the_sweep_at_the_current_time(world, now):
     relationship = world.relationships["partner_ended_unswept"]
     with time_machine.travel(now, tick=False):
         result = expire_relationships.run()
-    assert result == {"extended": 0, "expired": 1, "pending_expired": 0}
+    assert {key: result[key] for key in ("extended", "expired", "pending_expired")} == {
+        "extended": 0,
+        "expired": 1,
+        "pending_expired": 0,
+    }
     assert status(relationship) == RelationshipStatus.EXPIRED
 
 
-def test_the_sweep_does_a_bounded_number_of_queries_whatever_the_number_due(
-    world, django_assert_max_num_queries
+@pytest.mark.parametrize("copies", [1, 30])
+@pytest.mark.parametrize("days_on", [60, 400])
+def test_the_sweep_runs_a_bounded_number_of_queries_for_few_or_many_due(
+    world, copies, days_on, django_assert_max_num_queries
 ):
+    """60 days on, reminders are due; 400 days on, expiries. Either way, no query per row."""
     for relationship in DelegatedAdminRelationship.objects.filter(status="active"):
-        relationship.pk = None
-        relationship.save()
-    with django_assert_max_num_queries(12):
-        result = services.relationships_expire(now=world.now + timedelta(days=400))
-    assert result.expired >= 6
+        for _ in range(copies):
+            relationship.pk = None
+            relationship.save()
+    with django_assert_max_num_queries(25):
+        result = services.relationships_expire(now=world.now + timedelta(days=days_on))
+    assert result.expired + result.reminded >= copies * 3
 
 
 @pytest.mark.postgres
@@ -111,3 +119,25 @@ def test_two_sweeps_at_once_expire_each_relationship_exactly_once(now):
         .filter(n__gt=1)
     )
     assert not twice.exists()
+
+
+def test_both_sides_are_reminded_30_7_and_1_days_before_the_end_and_on_expiry(world):
+    from cases.models import Notification
+
+    relationship = world.relationships["partner_active"]
+    end = relationship.ends_at
+    for days in (31, 30, 29, 7, 1):
+        services.relationships_expire(now=end - timedelta(days=days))
+    services.relationships_expire(now=end)
+    services.relationships_expire(now=end + timedelta(hours=1))
+    notices = Notification.objects.filter(relationship=relationship).order_by("pk")
+    assert [(n.kind, n.context["days"]) for n in notices] == [
+        ("relationship_reminder", 30),
+        ("relationship_reminder", 7),
+        ("relationship_reminder", 1),
+        ("relationship_expired", 0),
+    ]
+    recipients = set(notices[0].to)
+    assert world["global_admin"].email in recipients
+    assert world["partner_admin_agent"].email in recipients
+    assert world["partner_active"].email not in recipients

@@ -21,6 +21,7 @@ from accounts.models import (
     TenantRole,
     User,
 )
+from cases.demo import seed_demo_cases
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - published demo credential, demo data only
 SINCE = datetime(2025, 1, 1, tzinfo=UTC)
@@ -29,6 +30,7 @@ TENANTS = {
     "contoso.example": ("Contoso", "US", "America/New_York", "en"),
     "fabrikam.example": ("Fabrikam", "KR", "Asia/Seoul", "ko"),
     "northwind.example": ("Northwind Traders", "GB", "Europe/London", "en"),
+    "tailspin.example": ("Tailspin Toys", "AU", "Australia/Sydney", "en"),
 }
 
 # email -> (display name, tenant domain, role, phone, language, time zone)
@@ -73,6 +75,14 @@ TENANT_USERS = {
         "en",
         "Europe/London",
     ),
+    "admin@tailspin.example": (
+        "Mia Nguyen",
+        "tailspin.example",
+        TenantRole.GLOBAL_ADMIN,
+        "+61 2 5550 0100",
+        "en",
+        "Australia/Sydney",
+    ),
 }
 
 LOGINS = [
@@ -81,6 +91,7 @@ LOGINS = [
     ("reader@contoso.example", "global reader, Contoso (may not file requests)"),
     ("admin@fabrikam.example", "global admin, Fabrikam (business tier, KR, Korean)"),
     ("admin@northwind.example", "global admin, Northwind (elevated support, GB)"),
+    ("admin@tailspin.example", "global admin, Tailspin Toys (frontline F1, AU)"),
     ("agent@adatum.example", "partner Adatum, admin agent acting for Contoso"),
     ("engineer@support.example", "support engineer"),
     ("manager@support.example", "support manager"),
@@ -110,6 +121,9 @@ class Command(BaseCommand):
         adatum = self._partner(tenants)
         self._relationship(adatum, tenants["contoso.example"], users["admin@contoso.example"])
         self._support_staff()
+        filed = seed_demo_cases()
+        if filed:
+            self.stdout.write(f"Filed {filed} demo service requests.")
         self._print_logins()
 
     def _tenants(self) -> dict[str, Tenant]:
@@ -127,6 +141,7 @@ class Command(BaseCommand):
         self._subscribe(tenants["contoso.example"], "enterprise-e3")
         self._subscribe(tenants["fabrikam.example"], "business-standard")
         self._subscribe(tenants["northwind.example"], "enterprise-e1")
+        self._subscribe(tenants["tailspin.example"], "enterprise-f1")
         ElevatedSupportContract.objects.get_or_create(
             tenant=tenants["northwind.example"],
             reference="ELEVATED-DEMO-1",

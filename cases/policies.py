@@ -1,0 +1,61 @@
+"""Who may do what with a service request. Tenant-side rights come from `accounts.policies`.
+
+Views, APIs and tasks ask these; services check them again before writing.
+"""
+
+from datetime import datetime
+
+from accounts import policies as account_policies
+from accounts.models import Tenant, User
+
+from .models import Case
+
+
+def can_open_case(user: User | None, tenant: Tenant, *, at: datetime | None = None) -> bool:
+    """Tenant admins with a request role and partners acting for the tenant. Support staff open
+    requests only through phone intake, on behalf of a verified admin (see `can_open_on_behalf`)."""
+    if account_policies.is_support_staff(user):
+        return False
+    return account_policies.can_manage_requests(user, tenant, at=at)
+
+
+def can_open_on_behalf(user: User | None, admin: User, tenant: Tenant) -> bool:
+    return account_policies.is_support_staff(user) and account_policies.can_manage_requests(
+        admin, tenant
+    )
+
+
+def can_view_case(user: User | None, case: Case, *, at: datetime | None = None) -> bool:
+    return account_policies.can_manage_requests(user, case.tenant, at=at)
+
+
+def can_manage_case(user: User | None, case: Case, *, at: datetime | None = None) -> bool:
+    """Reply, close, reopen: anyone who may see the case (spec section 6)."""
+    return can_view_case(user, case, at=at)
+
+
+def can_work_case(user: User | None) -> bool:
+    """Engineer actions: internal notes, calls, severity, assignment, waiting on customer."""
+    return account_policies.is_support_staff(user)
+
+
+def can_see_internal(user: User | None) -> bool:
+    return account_policies.is_support_staff(user)
+
+
+def can_assign_to_others(user: User | None) -> bool:
+    """Engineers claim and transfer; bulk assignment across the queue is for managers."""
+    return account_policies.is_support_staff(user)
+
+
+def can_bulk_assign(user: User | None) -> bool:
+    return account_policies.is_support_manager(user)
+
+
+def may_be_assigned(user: User | None) -> bool:
+    return account_policies.is_support_staff(user)
+
+
+def can_submit_survey(user: User | None, case: Case) -> bool:
+    """Only the admin who filed the request rates it."""
+    return user is not None and user.is_authenticated and case.opened_by_id == user.pk

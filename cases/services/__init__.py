@@ -1,0 +1,1 @@
+"""Writes of the cases domain, split by sub-domain: lifecycle, notifications, sweeps."""
