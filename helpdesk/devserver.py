@@ -36,11 +36,13 @@ def main() -> int:
     signal.signal(signal.SIGTERM, stop)
     exit_code = 0
     try:
-        # Any one of them dying ends the session, so a broken worker is not silently missing.
+        # Any one of them ending ends the session, so a broken worker is not silently missing.
+        # Ctrl-C reaches the children too; one that stops cleanly first is a normal shutdown.
         pid, status = os.wait()
-        name = next((n for n, p in children.items() if p.pid == pid), "?")
-        print(f"{name} exited ({status}); stopping the others.", file=sys.stderr)
-        exit_code = 1
+        if status != 0:
+            name = next((n for n, p in children.items() if p.pid == pid), "?")
+            print(f"{name} failed ({status}); stopping the others.", file=sys.stderr)
+            exit_code = 1
     except KeyboardInterrupt:
         pass
     finally:
