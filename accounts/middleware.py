@@ -1,10 +1,15 @@
 import zoneinfo
 
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 
 
-class UserTimezoneMiddleware:
-    """Show times in the signed-in user's own time zone; stored times stay UTC."""
+class UserPreferencesMiddleware:
+    """Show pages in the signed-in user's language and time zone.
+
+    The language is the user's preferred one unless they picked another with the switcher (the
+    language cookie); times are stored in UTC and shown in the user's own zone.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -16,6 +21,9 @@ class UserTimezoneMiddleware:
                 timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
             except (zoneinfo.ZoneInfoNotFoundError, ValueError):
                 timezone.deactivate()
+            if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+                translation.activate(user.preferred_language)
+                request.LANGUAGE_CODE = translation.get_language()
         else:
             timezone.deactivate()
         return self.get_response(request)

@@ -112,6 +112,18 @@ def can_manage_requests(user: User | None, tenant: Tenant, *, at: datetime | Non
     return bool(tenant_roles(user, tenant, at=at) & REQUEST_ROLES)
 
 
+def knows_tenant(user: User | None, tenant: Tenant, *, at: datetime | None = None) -> bool:
+    """Belongs to the tenant or holds any role there (directly or as a partner): such a user is
+    told they lack a role, where anyone else is told the tenant does not exist."""
+    if not _signed_in(user):
+        return False
+    return (
+        user.tenant_id == tenant.pk
+        or bool(direct_roles(user, tenant))
+        or bool(delegated_roles(user, tenant, at=at))
+    )
+
+
 def can_manage_partner_relationships(user: User | None, tenant: Tenant) -> bool:
     """Approve, reject or remove partner relationships: the tenant's own global admins only.
 

@@ -5,6 +5,9 @@ from datetime import datetime
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from helpdesk.errors import NotAllowed, NotFound
 
 from . import policies
 from .models import (
@@ -98,6 +101,26 @@ def delegated_customers(user: User, *, at: datetime | None = None) -> list[Deleg
     return customers
 
 
+def tenant_for_requests(user: User, domain: str, *, at: datetime | None = None) -> Tenant:
+    """The tenant whose requests `user` wants to work with, by its primary domain.
+
+    Raises NotFound when the tenant does not exist or the user has nothing to do with it, and
+    NotAllowed when the user belongs to it but holds no role that manages requests.
+    """
+    tenant = Tenant.objects.filter(primary_domain=str(domain).lower()[:253]).first()
+    if tenant is None or not (
+        policies.can_manage_requests(user, tenant, at=at)
+        or policies.knows_tenant(user, tenant, at=at)
+    ):
+        raise NotFound(_("No such organisation."))
+    if not policies.can_manage_requests(user, tenant, at=at):
+        raise NotAllowed(
+            _("You need an admin role in %(tenant)s to work with its service requests.")
+            % {"tenant": tenant.name}
+        )
+    return tenant
+
+
 def partner_memberships(user: User) -> QuerySet[PartnerMembership]:
     return PartnerMembership.objects.filter(user=user).select_related("partner")
 
@@ -119,12 +142,16 @@ def tenants_administered(user: User) -> QuerySet[Tenant]:
 
 @dataclass(frozen=True)
 class Workspace:
-    """Who the signed-in user is and where they work: shown in the top bar and on the home page."""
+    """Who the signed-in user is and where they work: the top bar, the navigation, the home page."""
 
     kind: str  # "tenant", "partner", "support" or "none"
     organisation: str
     roles: tuple[str, ...] = ()
     tenant: Tenant | None = None
+    partner: PartnerOrganization | None = None
+    can_manage_requests: bool = False
+    can_manage_relationships: bool = False
+    is_admin_agent: bool = False
 
 
 def workspace_for(user: User) -> Workspace:
@@ -133,15 +160,28 @@ def workspace_for(user: User) -> Workspace:
         return Workspace("support", "Support", (profile.get_role_display(),))
     membership = partner_memberships(user).first()
     if membership is not None:
-        roles = ("Admin agent",) if membership.is_admin_agent else ()
-        return Workspace("partner", membership.partner.name, roles)
+        roles = (str(_("Admin agent")),) if membership.is_admin_agent else ()
+        return Workspace(
+            "partner",
+            membership.partner.name,
+            roles,
+            partner=membership.partner,
+            is_admin_agent=membership.is_admin_agent,
+        )
     tenant = user.tenant or tenants_administered(user).first()
     if tenant is not None:
         roles = tuple(
             str(TenantRole(role).label)
             for role in tenant.role_assignments.filter(user=user).values_list("role", flat=True)
         )
-        return Workspace("tenant", tenant.name, roles, tenant)
+        return Workspace(
+            "tenant",
+            tenant.name,
+            roles,
+            tenant,
+            can_manage_requests=policies.can_manage_requests(user, tenant),
+            can_manage_relationships=policies.can_manage_partner_relationships(user, tenant),
+        )
     return Workspace("none", "")
 
 

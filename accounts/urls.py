@@ -1,9 +1,27 @@
 from django.urls import path
 
-from . import views
+from .views import auth, partners, relationships
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("sign-in/", views.SignInView.as_view(), name="login"),
-    path("sign-out/", views.SignOutView.as_view(), name="logout"),
+    path("", auth.home, name="home"),
+    path("sign-in/", auth.SignInView.as_view(), name="login"),
+    path("sign-out/", auth.SignOutView.as_view(), name="logout"),
+    # Customer side: the tenant's global admin approves, rejects and removes partner relationships.
+    path(
+        "t/<str:domain>/partners/", relationships.tenant_relationships, name="tenant_relationships"
+    ),
+    path(
+        "t/<str:domain>/partners/<int:pk>/<str:action>/",
+        relationships.tenant_relationship_action,
+        name="tenant_relationship_action",
+    ),
+    # Partner side.
+    path("partner/", partners.partner_centre, name="partner_centre"),
+    path("partner/relationships/", partners.relationship_list, name="partner_relationships"),
+    path("partner/relationships/new/", partners.relationship_new, name="partner_relationship_new"),
+    path(
+        "partner/relationships/<int:pk>/",
+        partners.relationship_detail,
+        name="partner_relationship_detail",
+    ),
 ]

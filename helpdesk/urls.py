@@ -8,4 +8,5 @@ urlpatterns = [
     path("back-office/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("accounts.urls")),
+    path("", include("cases.urls")),
 ]

@@ -10,6 +10,7 @@ from .choices import (
     Severity,
 )
 from .notifications import Notification
+from .support_contacts import SupportContact
 from .targets import BusinessCalendar, CalendarOverride, ResponseTargetCell
 from .taxonomy import Category, HelpArticle, ProblemType, Product
 
@@ -34,4 +35,5 @@ __all__ = [
     "ResponseTargetCell",
     "SatisfactionSurvey",
     "Severity",
+    "SupportContact",
 ]

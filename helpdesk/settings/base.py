@@ -47,7 +47,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "accounts.middleware.UserTimezoneMiddleware",
+    "accounts.middleware.UserPreferencesMiddleware",
+    "helpdesk.middleware.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "helpdesk.urls"

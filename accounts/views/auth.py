@@ -2,8 +2,8 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from . import selectors
-from .forms import SignInForm
+from accounts import selectors
+from accounts.forms import SignInForm
 
 
 class SignInView(auth_views.LoginView):

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from .views import contact, new_request, requests
+
+urlpatterns = [
+    path("t/<str:domain>/", requests.tenant_dashboard, name="tenant_dashboard"),
+    path("t/<str:domain>/requests/", requests.request_list, name="request_list"),
+    path("t/<str:domain>/requests/new/", new_request.start, name="request_new"),
+    path("t/<str:domain>/requests/new/<str:step>/", new_request.step, name="request_new_step"),
+    path("t/<str:domain>/contact/", contact.contact_support, name="contact_support"),
+    path("requests/<str:number>/", requests.request_detail, name="request_detail"),
+    path("requests/<str:number>/reply/", requests.request_reply, name="request_reply"),
+    path("requests/<str:number>/close/", requests.request_close, name="request_close"),
+    path("requests/<str:number>/reopen/", requests.request_reopen, name="request_reopen"),
+    path("requests/<str:number>/survey/", requests.request_survey, name="request_survey"),
+    path(
+        "requests/<str:number>/attachments/<int:attachment_id>/",
+        requests.attachment_download,
+        name="attachment_download",
+    ),
+]
