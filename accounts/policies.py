@@ -13,7 +13,7 @@ relationship ends, whether or not the expiry sweep has run yet.
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from .models import (
@@ -78,6 +78,14 @@ def live_relationship_q(at: datetime, prefix: str = "") -> Q:
     )
 
 
+def live_assignment_q(at: datetime) -> Q:
+    """An assignment under a live relationship whose user still works for the partner: leaving
+    the partner ends the access its assignments gave, like the relationship ending does."""
+    return live_relationship_q(at, "relationship__") & Q(
+        relationship__partner__memberships__user=F("user")
+    )
+
+
 def effective_roles(assignment: RelationshipAssignment) -> frozenset[str]:
     return frozenset(assignment.roles) & frozenset(assignment.relationship.roles)
 
@@ -90,7 +98,7 @@ def delegated_roles(
         return frozenset()
     at = at or timezone.now()
     assignments = RelationshipAssignment.objects.filter(
-        live_relationship_q(at, "relationship__"), user=user, relationship__tenant=tenant
+        live_assignment_q(at), user=user, relationship__tenant=tenant
     ).select_related("relationship")
     roles: set[str] = set()
     for assignment in assignments:
@@ -184,7 +192,7 @@ def request_tenant_ids(user: User | None, *, at: datetime | None = None) -> froz
         )
     )
     assignments = RelationshipAssignment.objects.filter(
-        live_relationship_q(at, "relationship__"), user=user
+        live_assignment_q(at), user=user
     ).select_related("relationship")
     ids.update(a.relationship.tenant_id for a in assignments if effective_roles(a) & REQUEST_ROLES)
     return frozenset(ids)

@@ -84,8 +84,10 @@ def relationship_request(
             _("Give the relationship a name of at most 100 characters."), code="invalid_name"
         )
     roles = _clean_roles(roles)
-    if not isinstance(duration_days, int) or not (
-        MIN_RELATIONSHIP_DAYS <= duration_days <= MAX_RELATIONSHIP_DAYS
+    if (
+        isinstance(duration_days, bool)
+        or not isinstance(duration_days, int)
+        or not (MIN_RELATIONSHIP_DAYS <= duration_days <= MAX_RELATIONSHIP_DAYS)
     ):
         raise InvalidInput(
             _("The duration must be between %(min)d and %(max)d days.")
@@ -354,7 +356,9 @@ def _send_reminders(now: datetime) -> int:
     from cases.services.notifications import queue
 
     sent = 0
-    for days in REMINDER_DAYS:
+    # Nearest threshold first: a relationship already inside 1 day gets the 1-day reminder only,
+    # and its mark then keeps the 7- and 30-day ones from going out late.
+    for days in sorted(REMINDER_DAYS):
         due = DelegatedAdminRelationship.objects.filter(
             Q(last_reminder_days__isnull=True) | Q(last_reminder_days__gt=days),
             status=RelationshipStatus.ACTIVE,

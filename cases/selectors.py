@@ -1,17 +1,19 @@
 """Reads of service requests, each scoped to what the actor may see."""
 
-from datetime import datetime
+import re
+from datetime import datetime, timedelta
 
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import policies as account_policies
-from accounts.models import User
+from accounts.models import Tenant, User
 from helpdesk.errors import NotFound
 
 from . import policies
-from .models import Case, CaseEvent
+from .models import OPEN_STATUSES, Case, CaseEvent, CaseStatus, HelpArticle, ProblemType, Severity
 
 
 def visible_cases(actor: User | None, *, at: datetime | None = None) -> QuerySet[Case]:
@@ -38,8 +40,81 @@ def case_get_for(actor: User | None, number: str) -> Case:
 
 
 def case_history_for(actor: User | None, case: Case) -> QuerySet[CaseEvent]:
-    """The case's events in order; internal ones only for support staff."""
+    """The case's events in order; internal ones only for support staff. NotFound for a case the
+    actor may not see."""
+    if not policies.can_view_case(actor, case):
+        raise NotFound(_("No such request."))
     events = case.events.select_related("actor", "acting_partner").prefetch_related("attachments")
     if not policies.can_see_internal(actor):
         events = events.filter(is_public=True)
     return events.order_by("at", "pk")
+
+
+RECENTLY_CLOSED = timedelta(days=30)
+
+
+def tenant_requests(
+    actor: User,
+    tenant: Tenant,
+    *,
+    tab: str = "open",
+    query: str = "",
+    status: str = "",
+    severity: str = "",
+    now: datetime | None = None,
+) -> QuerySet[Case]:
+    """A tenant's requests for its list page: open ones, or those closed in the last 30 days;
+    searched by number or title, filtered by status and severity, latest activity first."""
+    now = now or timezone.now()
+    cases = visible_cases(actor, at=now).filter(tenant=tenant)
+    if tab == "closed":
+        cases = cases.filter(status=CaseStatus.CLOSED, closed_at__gte=now - RECENTLY_CLOSED)
+    else:
+        cases = cases.filter(status__in=OPEN_STATUSES)
+    query = (query or "").strip()[:200]
+    if query:
+        cases = cases.filter(Q(number__iexact=query) | Q(title__icontains=query))
+    if status in CaseStatus.values:
+        cases = cases.filter(status=status)
+    if severity in Severity.values:
+        cases = cases.filter(severity=severity)
+    return cases.select_related("assigned_to", "category").order_by("-last_activity_at", "-pk")
+
+
+def help_articles_matching(text: str, *, language: str | None = None, limit: int = 5):
+    """Published help articles that match a one-sentence description of the problem.
+
+    PostgreSQL ranks by full-text search over title and body; elsewhere a simple match on any
+    of the description's longer words stands in.
+    """
+    words = [word for word in re.findall(r"\w+", text or "") if len(word) > 2][:12]
+    if not words:
+        return HelpArticle.objects.none()
+    articles = HelpArticle.objects.filter(is_published=True)
+    if language:
+        articles = articles.filter(language__in=[language, "en"])
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+        vector = SearchVector("title", weight="A") + SearchVector("body", weight="B")
+        search = SearchQuery(" OR ".join(words), search_type="websearch")
+        return (
+            articles.annotate(rank=SearchRank(vector, search))
+            .filter(rank__gt=0)
+            .order_by("-rank", "title")[:limit]
+        )
+    match = Q()
+    for word in words:
+        match |= Q(title__icontains=word) | Q(body__icontains=word)
+    return articles.filter(match).order_by("title")[:limit]
+
+
+def out_of_scope_matching(text: str) -> QuerySet[ProblemType]:
+    """Out-of-scope kinds whose name shares a word with the description (shown before filing)."""
+    words = [word for word in re.findall(r"\w+", text or "") if len(word) > 3][:12]
+    match = Q()
+    for word in words:
+        match |= Q(name__icontains=word) | Q(out_of_scope_advice__icontains=word)
+    if not words:
+        return ProblemType.objects.none()
+    return ProblemType.objects.filter(match, is_out_of_scope=True, is_active=True)

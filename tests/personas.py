@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from accounts import services
-from accounts.models import TenantRole, User
+from accounts.models import PartnerMembership, TenantRole, User
 from tests.factories import (
     PartnerFactory,
     PartnerMembershipFactory,
@@ -30,6 +30,7 @@ PARTNER_PERSONAS = [
     "partner_terminated",
     "partner_other_tenant",
     "partner_without_support_role",
+    "partner_former_member",
 ]
 
 OTHER_PERSONAS = ["plain_user", "engineer", "manager", "outsider", "anonymous"]
@@ -137,6 +138,16 @@ def build_world(now: datetime) -> World:
     )
     services.relationships_expire(now=year_ago + timedelta(days=61))
     expired.refresh_from_db()
+    # Assigned under a live relationship, then left the partner: the assignment no longer counts.
+    granted(
+        "partner_former_member",
+        contoso,
+        contoso_admin,
+        roles=support,
+        start=now - timedelta(days=1),
+        days=90,
+    )
+    PartnerMembership.objects.filter(user=world.users["partner_former_member"]).delete()
     # Its end has passed but the expiry sweep has not run: access must already be gone.
     granted("partner_ended_unswept", contoso, contoso_admin, roles=support, start=year_ago, days=30)
     terminated = granted(

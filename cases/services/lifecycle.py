@@ -71,7 +71,21 @@ def _require(condition: bool, message: str, code: str, field: str | None = None)
         raise InvalidInput(message, code=code, fields={field: message} if field else None)
 
 
-def _check_contact(contact: Contact) -> None:
+def check_contact(contact: Contact) -> None:
+    """Raise InvalidInput (with the field) unless the contact details can be used."""
+    for field, value, limit in [
+        ("contact_name", contact.name, 150),
+        ("contact_email", contact.email, 254),
+        ("contact_phone", contact.phone, 40),
+        ("contact_alternate_email", contact.alternate_email, 254),
+        ("contact_time_zone", contact.time_zone, 64),
+    ]:
+        _require(
+            len(value or "") <= limit,
+            _("At most %(limit)d characters.") % {"limit": limit},
+            "invalid_contact",
+            field,
+        )
     from django.core.exceptions import ValidationError
     from django.core.validators import validate_email
 
@@ -119,6 +133,25 @@ def _check_contact(contact: Contact) -> None:
             code="invalid_contact",
             fields={"contact_time_zone": contact.time_zone},
         ) from None
+
+
+def check_classification(category: Category, problem_type: ProblemType | None) -> None:
+    """Raise InvalidInput unless the problem type belongs to the category and is in scope; an
+    out-of-scope problem carries its advice on where to go instead."""
+    if problem_type is None:
+        return
+    _require(
+        problem_type.category_id == category.pk,
+        _("Choose a problem type of the chosen category."),
+        "invalid_problem_type",
+        "problem_type",
+    )
+    if problem_type.is_out_of_scope:
+        raise InvalidInput(
+            problem_type.out_of_scope_advice,
+            code="out_of_scope",
+            fields={"problem_type": problem_type.out_of_scope_advice},
+        )
 
 
 def _check_impact(impact: Impact) -> None:
@@ -207,6 +240,60 @@ def _engineer_message(
     )
 
 
+@dataclass(frozen=True)
+class Preview:
+    """What a request would get if filed now: shown on the review step before submitting."""
+
+    tier: str | None
+    severity: str
+    reasons: tuple[str, ...]
+    target: targets.CaseTarget
+    may_choose_severity: bool
+
+
+def request_preview(
+    *,
+    tenant: Tenant,
+    category: Category,
+    problem_type: ProblemType | None,
+    impact: Impact,
+    contact: Contact,
+    chosen_severity: str | None = None,
+    at: datetime | None = None,
+) -> Preview:
+    """The severity the answers give (and why) and the committed initial response, by the same
+    rules `case_open` applies. Raises InvalidInput without an active subscription for anything but
+    pre-sales."""
+    at = at or timezone.now()
+    tier = account_selectors.tenant_support_tier(tenant, at=at)
+    if tier is None and category.pk != "pre_sales":
+        raise InvalidInput(
+            _("Without an active subscription only pre-sales requests can be filed."),
+            code="no_active_subscription",
+            fields={"category": category.pk},
+        )
+    decision = decide_severity(
+        category=category.pk,
+        default_severity=problem_type.default_severity if problem_type else None,
+        impact_service=impact.service,
+        impact_users=impact.users,
+        impact_workaround=impact.workaround,
+        chosen=chosen_severity,
+        may_choose=tier == SupportTier.ELEVATED,
+        phone=contact.phone,
+        available_24x7=contact.available_24x7,
+    )
+    target = targets.compute_case_target(
+        tier=tier,
+        category=category.pk,
+        severity=decision.severity,
+        opened_at=at,
+        country=tenant.country,
+        time_zone=tenant.time_zone,
+    )
+    return Preview(tier, decision.severity, decision.reasons, target, tier == SupportTier.ELEVATED)
+
+
 def _apply_target(case: Case, *, tier: str | None, at: datetime) -> None:
     """Recompute the committed target from the submission time; a target already past is
     breached at once, a target moved into the future can warn and breach again."""
@@ -287,29 +374,11 @@ def case_open(
         "title",
     )
     _require(bool(description), _("Describe the problem."), "invalid_description", "description")
+    check_classification(category, problem_type)
     if problem_type is not None:
-        _require(
-            problem_type.category_id == category.pk,
-            _("That problem type belongs to another category."),
-            "invalid_problem_type",
-            "problem_type",
-        )
-        if problem_type.is_out_of_scope:
-            raise InvalidInput(
-                problem_type.out_of_scope_advice,
-                code="out_of_scope",
-                fields={"problem_type": problem_type.out_of_scope_advice},
-            )
         product = product or problem_type.product
-    _check_contact(contact)
+    check_contact(contact)
     _check_impact(impact)
-    tier = account_selectors.tenant_support_tier(tenant, at=at)
-    if tier is None and category.pk != "pre_sales":
-        raise InvalidInput(
-            _("Without an active subscription only pre-sales requests can be filed."),
-            code="no_active_subscription",
-            fields={"category": category.pk},
-        )
     if related_case is not None:
         _require(
             related_case.tenant_id == tenant.pk and related_case.status == CaseStatus.CLOSED,
@@ -317,16 +386,14 @@ def case_open(
             "invalid_related_case",
             "related_case",
         )
-    decision = decide_severity(
-        category=category.pk,
-        default_severity=problem_type.default_severity if problem_type else None,
-        impact_service=impact.service,
-        impact_users=impact.users,
-        impact_workaround=impact.workaround,
-        chosen=chosen_severity,
-        may_choose=tier == SupportTier.ELEVATED,
-        phone=contact.phone,
-        available_24x7=contact.available_24x7,
+    preview = request_preview(
+        tenant=tenant,
+        category=category,
+        problem_type=problem_type,
+        impact=impact,
+        contact=contact,
+        chosen_severity=chosen_severity,
+        at=at,
     )
     case = Case(
         tenant=tenant,
@@ -337,7 +404,7 @@ def case_open(
         problem_type=problem_type,
         title=title,
         description=description,
-        severity=decision.severity,
+        severity=preview.severity,
         impact_service=impact.service,
         impact_users=impact.users,
         impact_workaround=impact.workaround,
@@ -354,7 +421,7 @@ def case_open(
         opened_at=at,
         last_activity_at=at,
     )
-    _apply_target(case, tier=tier, at=at)
+    _apply_target(case, tier=preview.tier, at=at)
     _new_number_and_save(case)
     event = _event(
         case,
@@ -362,7 +429,7 @@ def case_open(
         actor,
         at,
         new=case.severity,
-        body=", ".join(decision.reasons),
+        body=", ".join(preview.reasons),
         partner=case.acting_partner,
     )
     save_attachments(event, attachments)
@@ -372,6 +439,49 @@ def case_open(
         [_customer_message(case, Notification.Kind.CASE_CREATED, label=case.response_label)], at=at
     )
     return case
+
+
+def _lock(case: Case) -> None:
+    """Lock the case's row and reload it, so the rest of the service works on current data even
+    when the caller's object is stale (another request changed the case meanwhile)."""
+    Case.objects.select_for_update().filter(pk=case.pk).values_list("pk", flat=True).first()
+    case.refresh_from_db()
+
+
+TARGET_FIELDS = [
+    "support_tier",
+    "response_availability",
+    "response_label",
+    "response_minutes",
+    "initial_response_due_at",
+    "breach_warn_at",
+    "breached_at",
+    "breach_warned_at",
+    "last_activity_at",
+]
+
+
+def _retarget(case: Case, actor: User | None, at: datetime) -> None:
+    """Recompute the target with the tenant's current tier (the last known one if the tenant has
+    none now: a lapsed subscription does not take back a commitment) and record a breach that the
+    new target causes at once."""
+    was_breached = case.breached_at is not None
+    tier = account_selectors.tenant_support_tier(case.tenant, at=at) or case.support_tier or None
+    _apply_target(case, tier=tier, at=at)
+    case.last_activity_at = at
+    if case.breached_at is not None and not was_breached:
+        _event(
+            case,
+            Kind.BREACHED,
+            actor,
+            at,
+            public=False,
+            new=case.initial_response_due_at.isoformat(),
+        )
+        key = f"breached:{case.pk}:{case.initial_response_due_at.isoformat()}"
+        notifications.queue(
+            [_engineer_message(case, Notification.Kind.BREACHED, dedupe_key=key)], at=at
+        )
 
 
 def _touch(case: Case, at: datetime, **changes) -> None:
@@ -406,6 +516,7 @@ def case_reply(
     _require(bool(body), _("Write a message."), "empty_message", "body")
     if internal and not policies.can_see_internal(actor):
         raise NotAllowed(_("Only support staff write internal notes."))
+    _lock(case)
     if case.status == CaseStatus.CLOSED:
         raise Conflict(_("This request is closed; reopen it to reply."), code="case_closed")
     staff = policies.can_work_case(actor)
@@ -417,7 +528,7 @@ def case_reply(
         _touch(case, at)
         return event
     if staff:
-        _record_first_response(case, at)
+        _record_first_response(case, actor, at)
         notifications.queue(
             [_customer_message(case, Notification.Kind.ENGINEER_REPLIED, excerpt=body[:500])], at=at
         )
@@ -437,13 +548,13 @@ def case_reply(
     return event
 
 
-def _record_first_response(case: Case, at: datetime) -> None:
+def _record_first_response(case: Case, actor: User, at: datetime) -> None:
     Case.objects.filter(pk=case.pk, first_responded_at__isnull=True).update(first_responded_at=at)
     moved = Case.objects.filter(pk=case.pk, status=CaseStatus.NEW).update(
         status=CaseStatus.IN_PROGRESS
     )
     if moved:
-        _event(case, Kind.STATUS, None, at, old=CaseStatus.NEW, new=CaseStatus.IN_PROGRESS)
+        _event(case, Kind.STATUS, actor, at, old=CaseStatus.NEW, new=CaseStatus.IN_PROGRESS)
 
 
 @transaction.atomic
@@ -456,10 +567,11 @@ def case_log_call(
         raise NotAllowed(_("Only support staff log calls."))
     summary = (summary or "").strip()
     _require(bool(summary), _("Summarise the call."), "empty_message", "summary")
+    _lock(case)
     if case.status == CaseStatus.CLOSED:
         raise Conflict(_("This request is closed; reopen it first."), code="case_closed")
     event = _event(case, Kind.CALL, actor, at, body=summary)
-    _record_first_response(case, at)
+    _record_first_response(case, actor, at)
     _touch(case, at)
     return event
 
@@ -502,6 +614,7 @@ def case_assign(
             code="invalid_assignee",
             fields={"assignee": assignee.email},
         )
+    _lock(case)
     old = case.assigned_to.email if case.assigned_to_id else ""
     _touch(case, at, assigned_to=assignee)
     _event(
@@ -530,6 +643,7 @@ def case_change_severity(
     _require(
         severity in Severity.values, _("Choose severity A, B or C."), "invalid_severity", "severity"
     )
+    _lock(case)
     if severity == Severity.A:
         _require(
             case.category_id == "technical",
@@ -549,21 +663,9 @@ def case_change_severity(
     if old == severity:
         return case
     case.severity = severity
-    _apply_target(case, tier=account_selectors.tenant_support_tier(case.tenant, at=at), at=at)
-    case.last_activity_at = at
-    case.save()
     _event(case, Kind.SEVERITY, actor, at, old=old, new=severity, body=reason)
-    if case.breached_at is not None and case.first_responded_at is None:
-        notifications.queue(
-            [
-                _engineer_message(
-                    case,
-                    Notification.Kind.BREACHED,
-                    dedupe_key=f"breached:{case.pk}:{case.initial_response_due_at.isoformat()}",
-                )
-            ],
-            at=at,
-        )
+    _retarget(case, actor, at)
+    case.save(update_fields=["severity", *TARGET_FIELDS])
     return case
 
 
@@ -607,10 +709,11 @@ def case_close(*, actor: User, case: Case, summary: str = "", at: datetime | Non
         raise Conflict(_("This request is already closed."), code="case_closed")
     case.refresh_from_db()
     _event(case, Kind.CLOSED, actor, at, old=old, new=CaseStatus.CLOSED, body=summary)
-    notifications.queue(
-        [_customer_message(case, Notification.Kind.CASE_CLOSED, summary=summary, survey=True)],
-        at=at,
-    )
+    closed_notice = _customer_message(case, Notification.Kind.CASE_CLOSED, summary=summary)
+    # The survey is the filer's to answer, so the filer hears of the closing even when the
+    # request named someone else as its contact.
+    closed_notice.to.append(case.opened_by.email)
+    notifications.queue([closed_notice], at=at)
     return case
 
 
@@ -661,6 +764,7 @@ def survey_submit(
         "invalid_rating",
         "rating",
     )
+    _lock(case)
     if case.status != CaseStatus.CLOSED:
         raise Conflict(_("Only a closed request can be rated."), code="invalid_state")
     try:
@@ -696,13 +800,8 @@ def case_change_category(
         raise NotAllowed(_("Only support staff change the category."))
     reason = (reason or "").strip()
     _require(bool(reason), _("Give a reason for the change."), "reason_required", "reason")
-    if problem_type is not None:
-        _require(
-            problem_type.category_id == category.pk,
-            _("That problem type belongs to another category."),
-            "invalid_problem_type",
-            "problem_type",
-        )
+    check_classification(category, problem_type)
+    _lock(case)
     if case.status == CaseStatus.CLOSED:
         raise Conflict(_("This request is closed."), code="case_closed")
     old = case.category_id
@@ -713,30 +812,32 @@ def case_change_category(
     if case.severity == Severity.A and category.pk != "technical":
         case.severity = Severity.B
         _event(case, Kind.SEVERITY, actor, at, old=Severity.A, new=Severity.B, body=reason)
-    _apply_target(case, tier=account_selectors.tenant_support_tier(case.tenant, at=at), at=at)
-    case.last_activity_at = at
-    case.save()
     _event(case, Kind.TARGET, actor, at, old=old, new=category.pk, body=reason)
+    _retarget(case, actor, at)
+    case.save(update_fields=["category", "problem_type", "product", "severity", *TARGET_FIELDS])
     return case
 
 
 def tenant_retarget_open_cases(*, tenant: Tenant, at: datetime | None = None) -> int:
-    """After the tenant's tier changed (a subscription or contract edited), recompute the target of
-    its open cases still waiting for a first response. Bounded by one tenant's open backlog."""
+    """After the tenant's tier changed (a subscription or contract edited), recompute the target
+    of its open cases still waiting for a first response, from their submission time. A tenant
+    left with no tier keeps its cases' last commitment. Bounded by one tenant's open backlog."""
     at = at or timezone.now()
     tier = account_selectors.tenant_support_tier(tenant, at=at)
+    if tier is None:
+        return 0
     changed = 0
     with transaction.atomic():
         waiting = (
             Case.objects.select_for_update()
             .filter(tenant=tenant, status__in=OPEN_STATUSES, first_responded_at__isnull=True)
-            .exclude(support_tier=tier or "")
+            .exclude(support_tier=tier)
             .select_related("tenant")
         )
         for case in waiting:
             old = case.support_tier
-            _apply_target(case, tier=tier, at=at)
-            case.save()
-            _event(case, Kind.TARGET, None, at, old=old, new=tier or "", public=False)
+            _event(case, Kind.TARGET, None, at, old=old, new=tier, public=False)
+            _retarget(case, None, at)
+            case.save(update_fields=TARGET_FIELDS)
             changed += 1
     return changed

@@ -131,9 +131,10 @@ def deliver_due(*, now: datetime | None = None, limit: int = BATCH) -> dict[str,
             managers = _manager_addresses() if managers is None else managers
             to = managers
         try:
+            if not to:
+                raise ValueError("No recipients (no active support manager?)")
             subject, body = render(notification)
-            if to:
-                EmailMessage(subject, body, to=to, cc=notification.cc).send()
+            EmailMessage(subject, body, to=to, cc=notification.cc).send()
         except Exception as error:  # noqa: BLE001 - SMTP and template errors alike are retried
             attempts = notification.attempts + 1
             failed = attempts >= MAX_ATTEMPTS

@@ -141,3 +141,14 @@ def test_both_sides_are_reminded_30_7_and_1_days_before_the_end_and_on_expiry(wo
     assert world["global_admin"].email in recipients
     assert world["partner_admin_agent"].email in recipients
     assert world["partner_active"].email not in recipients
+
+
+def test_a_relationship_already_inside_one_day_gets_only_the_one_day_reminder(world):
+    from cases.models import Notification
+
+    relationship = world.relationships["partner_active"]
+    services.relationships_expire(now=relationship.ends_at - timedelta(hours=12))
+    notices = Notification.objects.filter(relationship=relationship)
+    assert [(n.kind, n.context["days"]) for n in notices] == [("relationship_reminder", 1)]
+    services.relationships_expire(now=relationship.ends_at - timedelta(hours=6))
+    assert notices.count() == 1

@@ -126,7 +126,7 @@ def test_unknown_or_missing_roles_are_refused(world, agent, roles):
     assert error.value.code in {"unknown_role", "no_roles"}
 
 
-@pytest.mark.parametrize("days", [0, 731, -5, "30"])
+@pytest.mark.parametrize("days", [0, 731, -5, "30", True, 30.0])
 def test_duration_outside_one_to_730_days_is_refused(world, agent, days):
     with pytest.raises(InvalidInput) as error:
         request(world, agent, duration_days=days)

@@ -43,10 +43,15 @@ def test_filing_queues_the_created_notification_for_after_commit(
     assert len(callbacks) == 1
 
 
-def test_numbers_do_not_follow_a_global_sequence(open_case):
-    numbers = [open_case().number for _ in range(5)]
-    assert len(set(numbers)) == 5
-    assert sorted(numbers) != numbers or sorted(numbers, reverse=True) != numbers
+def test_numbers_carry_the_date_and_a_random_part_not_a_sequence(open_case, monkeypatch):
+    from cases import numbers
+
+    numbers_seen = [open_case().number for _ in range(5)]
+    assert len(set(numbers_seen)) == 5
+    assert all(n.startswith("SR260615-") for n in numbers_seen)
+    # The random part comes from the secrets module, not from a counter of cases.
+    monkeypatch.setattr(numbers.secrets, "choice", lambda alphabet: "Z")
+    assert open_case().number == "SR260615-ZZZZZZ"
 
 
 def test_severity_a_with_phone_and_24x7_gets_the_one_hour_target(world, open_case, contact):
@@ -425,3 +430,67 @@ def test_a_tier_change_retargets_open_unanswered_cases_from_their_submission(
     assert waiting.initial_response_due_at == world.now + timedelta(hours=2)
     assert answered.support_tier == "enterprise"
     assert lifecycle.tenant_retarget_open_cases(tenant=world.contoso, at=later(minutes=11)) == 0
+
+
+def test_a_stale_copy_cannot_undo_a_close_or_a_response(world, open_case, later, contact):
+    case = open_case(contact=replace(contact, available_24x7=True))
+    stale = type(case).objects.get(pk=case.pk)
+    lifecycle.case_reply(actor=world["engineer"], case=case, body="Answer", at=later(minutes=5))
+    lifecycle.case_close(actor=world["engineer"], case=case, summary="Done", at=later(minutes=6))
+    with pytest.raises(Conflict):
+        lifecycle.case_change_severity(
+            actor=world["engineer"], case=stale, severity="A", reason="r"
+        )
+    with pytest.raises(Conflict):
+        lifecycle.case_reply(actor=world["engineer"], case=stale, body="late")
+    case.refresh_from_db()
+    assert case.status == CaseStatus.CLOSED
+    assert case.first_responded_at == later(minutes=5)
+
+
+def test_a_tenant_that_lost_its_tier_keeps_the_cases_last_commitment(
+    world, open_case, later, contact
+):
+    case = open_case(contact=replace(contact, available_24x7=True))
+    world.contoso.subscriptions.update(ends_at=later(minutes=1))
+    assert lifecycle.tenant_retarget_open_cases(tenant=world.contoso, at=later(minutes=2)) == 0
+    lifecycle.case_change_severity(
+        actor=world["engineer"], case=case, severity="A", reason="Escalated", at=later(minutes=3)
+    )
+    assert (case.support_tier, case.response_label) == ("enterprise", "1 hour")
+
+
+def test_a_target_breached_at_once_is_in_the_history(world, open_case, later, contact):
+    case = open_case(contact=replace(contact, available_24x7=True))
+    lifecycle.case_change_severity(
+        actor=world["engineer"], case=case, severity="A", reason="Escalated", at=later(hours=3)
+    )
+    assert case.events.filter(kind="breached", is_public=False).count() == 1
+    from cases.services import sweeps
+
+    assert sweeps.flag_response_breaches(now=later(hours=4)).breached == 0
+
+
+def test_the_closed_notice_reaches_the_filer_when_someone_else_is_the_contact(
+    world, open_case, contact
+):
+    case = open_case(contact=replace(contact, email="ops@contoso.example", alternate_email=""))
+    lifecycle.case_close(actor=world["engineer"], case=case, summary="Done")
+    notice = Notification.objects.get(case=case, kind="case_closed")
+    assert set(notice.to) == {"ops@contoso.example", world[TenantRole.GLOBAL_ADMIN].email}
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [({"name": "x" * 151}, "contact_name"), ({"phone": "1" * 41}, "contact_phone")],
+)
+def test_over_long_contact_details_are_refused_not_crashed(open_case, contact, change, field):
+    with pytest.raises(InvalidInput) as error:
+        open_case(contact=replace(contact, **change))
+    assert field in error.value.fields
+
+
+def test_the_first_response_status_change_names_the_engineer(world, open_case):
+    case = open_case()
+    lifecycle.case_reply(actor=world["engineer"], case=case, body="Hello")
+    assert case.events.get(kind="status").actor == world["engineer"]

@@ -223,3 +223,11 @@ def test_a_reopen_at_the_window_edge_racing_the_sweep_has_one_winner(
         window_closed = case.reopen_window_closed_at is not None
         assert reopened != window_closed
         assert (outcomes[-1] == "reopened") == reopened
+
+
+def test_a_sweep_with_more_due_than_one_batch_takes_them_all(world, open_case, later, monkeypatch):
+    monkeypatch.setattr(sweeps, "BATCH", 7)
+    _many_cases(open_case, 20)
+    assert sweeps.flag_response_breaches(now=later(days=2)).breached == 20
+    Case.objects.update(status=CaseStatus.CLOSED, closed_at=world.now, reopen_until=later(days=14))
+    assert sweeps.close_reopen_windows(now=later(days=20)) == 20
