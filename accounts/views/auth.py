@@ -4,6 +4,7 @@ from django.shortcuts import render
 
 from accounts import selectors
 from accounts.forms import SignInForm
+from cases.views.requests import dashboard_context
 
 
 class SignInView(auth_views.LoginView):
@@ -26,4 +27,6 @@ def home(request):
         context["customers"] = selectors.delegated_customers(user)
     elif workspace.kind == "tenant":
         context["tier"] = selectors.tenant_support_tier(workspace.tenant)
+        if workspace.can_manage_requests:
+            context.update(dashboard_context(user, workspace.tenant))
     return render(request, f"accounts/home_{workspace.kind}.html", context)
