@@ -63,6 +63,7 @@ def test_an_admin_files_a_technical_request_through_every_step(admin_client, wor
     case = Case.objects.get()
     assert response["Location"] == reverse("request_detail", args=[case.number])
     assert case.title == "Mail is not arriving"
+    assert case.product.code == "mail"
     assert case.opened_by == world[TenantRole.GLOBAL_ADMIN]
     listing = admin_client.get(reverse("request_list", args=[DOMAIN])).content.decode()
     assert case.number in listing

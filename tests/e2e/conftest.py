@@ -1,0 +1,90 @@
+"""Browser tests: Playwright driving Debian's Chromium against pytest-django's live server.
+
+The demo data is loaded once per test (the database is flushed between live-server tests), so the
+flows use the demo accounts exactly as a new user following README would. Screenshots of each main
+page go to test-output/ (ignored by git) for review.
+"""
+
+import os
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
+PASSWORD = "demo-password"
+
+# Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still
+# synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "tests/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
+            if not CHROMIUM.exists():
+                item.add_marker(pytest.mark.skip(reason="needs Debian's chromium (CI installs it)"))
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def demo(live_server):
+    call_command("seed_demo", stdout=StringIO())
+    return live_server
+
+
+@pytest.fixture
+def page(browser, demo):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def sign_in(page, demo):
+    def _sign_in(email: str, target=None):
+        target = target or page
+        target.goto(f"{demo.url}/sign-in/")
+        target.get_by_label("Email").fill(email)
+        target.get_by_label("Password").fill(PASSWORD)
+        target.get_by_role("button", name="Sign in").click()
+        target.wait_for_url(f"{demo.url}/")
+        return target
+
+    return _sign_in
+
+
+@pytest.fixture
+def shot(page):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def _shot(name: str, target=None):
+        (target or page).screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+    return _shot
