@@ -1,0 +1,184 @@
+"""Triage: claiming, assigning, severity and category changes, retargeting after a tier change."""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import selectors as account_selectors
+from accounts.models import Tenant, User
+from helpdesk.errors import Conflict, InvalidInput, NotAllowed
+
+from ... import policies
+from ...models import (
+    OPEN_STATUSES,
+    Case,
+    CaseStatus,
+    Category,
+    ProblemType,
+    Severity,
+)
+from .common import (
+    TARGET_FIELDS,
+    Kind,
+    _event,
+    _lock,
+    _require,
+    _retarget,
+    _touch,
+)
+from .filing import check_classification
+
+
+@transaction.atomic
+def case_claim(*, actor: User, case: Case, at: datetime | None = None) -> Case:
+    """An engineer takes an unassigned case. Of two claiming at once exactly one wins; the
+    other gets a Conflict naming the winner."""
+    at = at or timezone.now()
+    if not policies.may_be_assigned(actor):
+        raise NotAllowed(_("Only support staff claim requests."))
+    won = Case.objects.filter(
+        pk=case.pk, assigned_to__isnull=True, status__in=OPEN_STATUSES
+    ).update(assigned_to=actor, last_activity_at=at)
+    if not won:
+        case.refresh_from_db()
+        holder = case.assigned_to.display_name if case.assigned_to else None
+        message = (
+            _("%(name)s has already claimed this request.") % {"name": holder}
+            if holder
+            else _("This request is closed.")
+        )
+        raise Conflict(message, code="already_claimed")
+    _event(case, Kind.ASSIGNED, actor, at, public=False, new=actor.email)
+    case.refresh_from_db()
+    return case
+
+
+@transaction.atomic
+def case_assign(
+    *, actor: User, case: Case, assignee: User | None, at: datetime | None = None
+) -> Case:
+    """Assign, transfer or unassign (assignee None) a case."""
+    at = at or timezone.now()
+    if not policies.can_assign_to_others(actor):
+        raise NotAllowed(_("Only support staff assign requests."))
+    if assignee is not None and not policies.may_be_assigned(assignee):
+        raise InvalidInput(
+            _("Requests can only be assigned to support staff."),
+            code="invalid_assignee",
+            fields={"assignee": assignee.email},
+        )
+    _lock(case)
+    old = case.assigned_to.email if case.assigned_to_id else ""
+    _touch(case, at, assigned_to=assignee)
+    _event(
+        case,
+        Kind.ASSIGNED,
+        actor,
+        at,
+        public=False,
+        old=old,
+        new=assignee.email if assignee else "",
+    )
+    return case
+
+
+@transaction.atomic
+def case_change_severity(
+    *, actor: User, case: Case, severity: str, reason: str, at: datetime | None = None
+) -> Case:
+    """Support staff change the severity with a reason; the target is recomputed from the
+    submission time with the tenant's current tier."""
+    at = at or timezone.now()
+    if not policies.can_work_case(actor):
+        raise NotAllowed(_("Only support staff change severity."))
+    reason = (reason or "").strip()
+    _require(bool(reason), _("Give a reason for the change."), "reason_required", "reason")
+    _require(
+        severity in Severity.values, _("Choose severity A, B or C."), "invalid_severity", "severity"
+    )
+    _lock(case)
+    if severity == Severity.A:
+        _require(
+            case.category_id == "technical",
+            _("Severity A exists for technical requests only."),
+            "severity_not_allowed",
+            "severity",
+        )
+        _require(
+            bool(case.contact_phone) and case.available_24x7,
+            _("Severity A needs a phone number and the contact's 24x7 availability."),
+            "needs_phone_and_24x7",
+            "severity",
+        )
+    if case.status == CaseStatus.CLOSED:
+        raise Conflict(_("This request is closed."), code="case_closed")
+    old = case.severity
+    if old == severity:
+        return case
+    case.severity = severity
+    _event(case, Kind.SEVERITY, actor, at, old=old, new=severity, body=reason)
+    _retarget(case, actor, at)
+    case.save(update_fields=["severity", *TARGET_FIELDS])
+    return case
+
+
+@transaction.atomic
+def case_change_category(
+    *,
+    actor: User,
+    case: Case,
+    category: Category,
+    problem_type: ProblemType | None = None,
+    reason: str,
+    at: datetime | None = None,
+) -> Case:
+    """Support staff re-triage a request into another category (and problem type); the target is
+    recomputed from the submission time. Severity A leaves with the technical category."""
+    at = at or timezone.now()
+    if not policies.can_work_case(actor):
+        raise NotAllowed(_("Only support staff change the category."))
+    reason = (reason or "").strip()
+    _require(bool(reason), _("Give a reason for the change."), "reason_required", "reason")
+    check_classification(category, problem_type)
+    _lock(case)
+    if case.status == CaseStatus.CLOSED:
+        raise Conflict(_("This request is closed."), code="case_closed")
+    old = case.category_id
+    case.category = category
+    case.problem_type = problem_type
+    if problem_type is not None and problem_type.product_id:
+        case.product_id = problem_type.product_id
+    if case.severity == Severity.A and category.pk != "technical":
+        case.severity = Severity.B
+        _event(case, Kind.SEVERITY, actor, at, old=Severity.A, new=Severity.B, body=reason)
+    _event(case, Kind.TARGET, actor, at, old=old, new=category.pk, body=reason)
+    _retarget(case, actor, at)
+    case.save(update_fields=["category", "problem_type", "product", "severity", *TARGET_FIELDS])
+    return case
+
+
+def tenant_retarget_open_cases(*, tenant: Tenant, at: datetime | None = None) -> int:
+    """After the tenant's tier changed (a subscription or contract edited), recompute the target
+    of its open cases still waiting for a first response, from their submission time. A tenant
+    left with no tier keeps its cases' last commitment. Bounded by one tenant's open backlog."""
+    at = at or timezone.now()
+    tier = account_selectors.tenant_support_tier(tenant, at=at)
+    if tier is None:
+        return 0
+    changed = 0
+    with transaction.atomic():
+        waiting = (
+            Case.objects.select_for_update()
+            .filter(tenant=tenant, status__in=OPEN_STATUSES, first_responded_at__isnull=True)
+            .exclude(support_tier=tier)
+            .select_related("tenant")
+        )
+        for case in waiting:
+            old = case.support_tier
+            _event(case, Kind.TARGET, None, at, old=old, new=tier, public=False)
+            _retarget(case, None, at)
+            case.save(update_fields=TARGET_FIELDS)
+            changed += 1
+    return changed
