@@ -85,9 +85,7 @@ def delegated_customers(user: User, *, at: datetime | None = None) -> list[Deleg
     """Customers a partner user may act for right now, with the roles each assignment gives."""
     at = at or timezone.now()
     assignments = (
-        RelationshipAssignment.objects.filter(
-            policies.live_relationship_q(at, "relationship__"), user=user
-        )
+        RelationshipAssignment.objects.filter(policies.live_assignment_q(at), user=user)
         .select_related("relationship__tenant")
         .order_by("relationship__tenant__name")
     )
@@ -115,7 +113,10 @@ def tenant_for_requests(user: User, domain: str, *, at: datetime | None = None) 
         raise NotFound(_("No such organisation."))
     if not policies.can_manage_requests(user, tenant, at=at):
         raise NotAllowed(
-            _("You need an admin role in %(tenant)s to work with its service requests.")
+            _(
+                "You need an admin role in %(tenant)s to work with its service requests. Ask a "
+                "global admin to give you one, such as service support admin or helpdesk admin."
+            )
             % {"tenant": tenant.name}
         )
     return tenant
@@ -196,7 +197,7 @@ def acting_partner(user: User, tenant: Tenant, *, at: datetime | None = None):
     at = at or timezone.now()
     assignment = (
         RelationshipAssignment.objects.filter(
-            policies.live_relationship_q(at, "relationship__"),
+            policies.live_assignment_q(at),
             user=user,
             relationship__tenant=tenant,
         )
@@ -205,3 +206,89 @@ def acting_partner(user: User, tenant: Tenant, *, at: datetime | None = None):
         .first()
     )
     return assignment.relationship.partner if assignment else None
+
+
+# --- Partner relationship pages (customer side and partner side) and the contact page. ---
+
+
+def _tenant_by_domain(domain: str) -> Tenant | None:
+    return Tenant.objects.filter(primary_domain=str(domain).strip().lower()[:253]).first()
+
+
+def tenant_for_relationships(user: User, domain: str) -> Tenant:
+    """The tenant whose partner relationships `user` wants to manage, by its primary domain.
+
+    Raises NotFound when the tenant does not exist or the user has nothing to do with it, and
+    NotAllowed when the user knows the tenant but is not one of its own global admins.
+    """
+    tenant = _tenant_by_domain(domain)
+    if tenant is None or not policies.knows_tenant(user, tenant):
+        raise NotFound(_("No such organisation."))
+    if not policies.can_manage_partner_relationships(user, tenant):
+        raise NotAllowed(
+            _("Only a global admin of %(tenant)s may manage its partner relationships.")
+            % {"tenant": tenant.name}
+        )
+    return tenant
+
+
+def relationship_for_tenant(tenant: Tenant, pk: int) -> DelegatedAdminRelationship:
+    """One of `tenant`'s relationships; NotFound for any other id."""
+    relationship = relationships_for_tenant(tenant).filter(pk=pk).first()
+    if relationship is None:
+        raise NotFound(_("No such relationship."))
+    return relationship
+
+
+def tenant_for_contact(user: User, domain: str) -> Tenant:
+    """The tenant whose support contacts `user` wants to see: anyone who knows the tenant
+    (members, role holders, partners acting for it right now). NotFound for everyone else."""
+    tenant = _tenant_by_domain(domain)
+    if tenant is None or not policies.knows_tenant(user, tenant):
+        raise NotFound(_("No such organisation."))
+    return tenant
+
+
+def tenant_for_relationship_request(domain: str) -> Tenant | None:
+    """The customer a partner asks for a relationship, by primary domain; None when unknown.
+
+    Not scoped: asking a customer for a relationship starts with knowing only its domain.
+    """
+    return _tenant_by_domain(domain)
+
+
+def partner_for_user(user: User) -> PartnerOrganization:
+    """The partner organisation the user works for (the same one the top bar names).
+
+    Raises NotAllowed for users who work for no partner.
+    """
+    membership = partner_memberships(user).order_by("pk").first()
+    if membership is None:
+        raise NotAllowed(_("The partner centre is for people who work for a partner."))
+    return membership.partner
+
+
+def partner_for_admin_agent(user: User) -> PartnerOrganization:
+    """The partner whose relationships `user` manages as an admin agent.
+
+    Raises NotAllowed unless the user is an admin agent of the partner they work for.
+    """
+    partner = partner_for_user(user)
+    if not policies.is_partner_admin_agent(user, partner):
+        raise NotAllowed(_("Only a partner's admin agents may manage its relationships."))
+    return partner
+
+
+def relationship_for_partner(partner: PartnerOrganization, pk: int) -> DelegatedAdminRelationship:
+    """One of `partner`'s relationships; NotFound for any other id (another partner's included)."""
+    relationship = relationships_for_partner(partner).filter(pk=pk).first()
+    if relationship is None:
+        raise NotFound(_("No such relationship."))
+    return relationship
+
+
+def partner_members(partner: PartnerOrganization) -> QuerySet[User]:
+    """The partner's active users, for choosing whom to assign to a relationship."""
+    return User.objects.filter(partner_memberships__partner=partner, is_active=True).order_by(
+        "display_name", "email"
+    )

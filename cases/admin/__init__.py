@@ -1,1 +1,1 @@
-from . import case, targets, taxonomy  # noqa: F401 - registers the admin classes
+from . import case, contacts, targets, taxonomy  # noqa: F401 - registers the admin classes

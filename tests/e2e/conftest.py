@@ -5,33 +5,36 @@ flows use the demo accounts exactly as a new user following README would. Screen
 page go to test-output/ (ignored by git) for review.
 """
 
-import os
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connections
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
 PASSWORD = "demo-password"
 
-# Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still
-# synchronous and safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        if "tests/e2e/" in str(item.fspath):
-            item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
-            if not CHROMIUM.exists():
-                item.add_marker(pytest.mark.skip(reason="needs Debian's chromium (CI installs it)"))
+        if "tests/e2e/" in str(item.fspath) and not CHROMIUM.exists():
+            item.add_marker(pytest.mark.skip(reason="needs Debian's chromium (CI installs it)"))
 
 
-@pytest.fixture(scope="session")
-def browser():
+@pytest.fixture
+def browser(demo, monkeypatch):
+    """One browser per test, started after the database is ready and stopped before its flush.
+
+    Playwright's sync API runs an event loop in this thread while it is up; Django keeps a separate
+    connection object per event-loop context, so the test database's serialized reference data is
+    only restored correctly when no loop is running at setup and teardown."""
     from playwright.sync_api import sync_playwright
+
+    # While the browser is up, an event loop runs in this thread; the test's own ORM calls are
+    # still plain synchronous code, so Django's async guard is lifted for this test only.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -49,6 +52,9 @@ def browser():
         )
         yield browser
         browser.close()
+        # Close the connections the test opened inside the loop's context, or the test database
+        # could not be dropped at the end of the run.
+        connections.close_all()
 
 
 @pytest.fixture

@@ -2,9 +2,14 @@
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from cases.models import Case
+
+# The live server needs committed data; serialized_rollback restores the seeded reference data
+# (plans, taxonomy) that the flush after each such test removes.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_a_tenant_admin_files_a_technical_request_and_finds_it_in_the_list(
@@ -31,7 +36,9 @@ def test_a_tenant_admin_files_a_technical_request_and_finds_it_in_the_list(
     page.get_by_label("Several users").check()
     page.get_by_label("No", exact=True).check()
     page.get_by_role("button", name="Continue").click()
-    expect(page.get_by_role("textbox", name="Email", exact=True)).to_have_value("admin@contoso.example")
+    expect(page.get_by_role("textbox", name="Email", exact=True)).to_have_value(
+        "admin@contoso.example"
+    )
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_test_id("review-severity")).to_contain_text("Severity: B")
     expect(page.get_by_test_id("review-response")).to_contain_text(
@@ -65,7 +72,9 @@ def test_a_partner_files_for_its_customer_and_the_history_names_both(page, sign_
     page.get_by_label("The whole organisation").check()
     page.get_by_label("Yes", exact=True).check()
     page.get_by_role("button", name="Continue").click()
-    expect(page.get_by_role("textbox", name="Email", exact=True)).to_have_value("agent@adatum.example")
+    expect(page.get_by_role("textbox", name="Email", exact=True)).to_have_value(
+        "agent@adatum.example"
+    )
     page.get_by_role("button", name="Continue").click()
     page.get_by_test_id("submit-request").click()
     expect(page.get_by_test_id("history")).to_contain_text("Adatum on behalf of Contoso")
