@@ -109,3 +109,32 @@ def test_pages_fit_a_phone_screen(browser, demo, sign_in, shot):
     shot("09-phone-request-list", target=phone)
     context.close()
     assert width <= 390
+
+
+def test_a_partner_requests_a_relationship_and_the_global_admin_approves_it(
+    page, sign_in, demo, shot
+):
+    from accounts.models import DelegatedAdminRelationship
+
+    sign_in("agent@adatum.example")
+    page.goto(f"{demo.url}/partner/relationships/new/")
+    page.get_by_label("Customer's primary domain").fill("northwind.example")
+    page.get_by_label("Relationship name").fill("Northwind helpdesk")
+    page.get_by_label("Helpdesk admin").check()
+    page.get_by_label("Duration in days").fill("90")
+    shot("12-partner-request-relationship")
+    page.get_by_role("button", name=re.compile("request", re.IGNORECASE)).click()
+    relationship = DelegatedAdminRelationship.objects.get(name="Northwind helpdesk")
+    assert relationship.status == "approval_pending"
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in("admin@northwind.example")
+    page.get_by_role("link", name="Partner relationships").click()
+    pending = page.get_by_test_id("pending-relationships")
+    expect(pending).to_contain_text("Northwind helpdesk")
+    shot("13-tenant-partner-relationships")
+    pending.get_by_role("button", name="Approve Northwind helpdesk").click()
+    expect(page.get_by_test_id("active-relationships")).to_contain_text("Northwind helpdesk")
+    relationship.refresh_from_db()
+    assert relationship.status == "active"
+    assert relationship.approved_by.email == "admin@northwind.example"
