@@ -153,12 +153,18 @@ class Workspace:
     can_manage_requests: bool = False
     can_manage_relationships: bool = False
     is_admin_agent: bool = False
+    is_manager: bool = False
 
 
 def workspace_for(user: User) -> Workspace:
     if policies.is_support_staff(user):
         profile = user.support_profile
-        return Workspace("support", "Support", (profile.get_role_display(),))
+        return Workspace(
+            "support",
+            "Support",
+            (profile.get_role_display(),),
+            is_manager=policies.is_support_manager(user),
+        )
     membership = partner_memberships(user).first()
     if membership is not None:
         roles = (str(_("Admin agent")),) if membership.is_admin_agent else ()

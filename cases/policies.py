@@ -59,3 +59,13 @@ def may_be_assigned(user: User | None) -> bool:
 def can_submit_survey(user: User | None, case: Case) -> bool:
     """Only the admin who filed the request rates it."""
     return user is not None and user.is_authenticated and case.opened_by_id == user.pk
+
+
+def can_use_console(user: User | None) -> bool:
+    """The engineer console (queue, case workspace, phone intake): support staff only."""
+    return account_policies.is_support_staff(user)
+
+
+def can_view_dashboard(user: User | None) -> bool:
+    """SLA attainment, backlog, breaches and satisfaction across every tenant: managers only."""
+    return account_policies.is_support_manager(user)

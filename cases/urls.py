@@ -1,8 +1,21 @@
 from django.urls import path
 
-from .views import contact, new_request, requests
+from .views import console, contact, dashboard, intake, new_request, requests
 
 urlpatterns = [
+    # Engineer console.
+    path("console/", console.queue, name="console_queue"),
+    path("console/bulk-assign/", console.bulk_assign, name="console_bulk_assign"),
+    path("console/cases/<str:number>/", console.workspace, name="console_case"),
+    path(
+        "console/cases/<str:number>/<str:action>/", console.case_action, name="console_case_action"
+    ),
+    path("console/intake/", intake.start, name="intake_start"),
+    path("console/intake/<int:pk>/", intake.verify, name="intake_verify"),
+    path("console/intake/<int:pk>/file/", intake.file_request, name="intake_file"),
+    path("console/dashboard/", dashboard.dashboard, name="console_dashboard"),
+    path("console/dashboard.csv", dashboard.dashboard_csv, name="console_dashboard_csv"),
+    # Admin centre.
     path("t/<str:domain>/", requests.tenant_dashboard, name="tenant_dashboard"),
     path("t/<str:domain>/requests/", requests.request_list, name="request_list"),
     path("t/<str:domain>/requests/new/", new_request.start, name="request_new"),
