@@ -2,7 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import SupportLanguage, SupportTier
@@ -102,6 +102,10 @@ class Case(models.Model):
     breached_at = models.DateTimeField(_("breached at"), null=True, blank=True)
     breach_warned_at = models.DateTimeField(_("breach warned at"), null=True, blank=True)
     last_activity_at = models.DateTimeField(_("last activity"))
+    # The queue's order, kept by the services and sweeps so the console can page by index:
+    # breached cases still waiting for a first response first, then the pending due time.
+    queue_breached = models.BooleanField(default=False, editable=False)
+    queue_due_at = models.DateTimeField(null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     resolution_summary = models.TextField(_("resolution summary"), blank=True)
     reopen_until = models.DateTimeField(_("reopen until"), null=True, blank=True)
@@ -123,9 +127,12 @@ class Case(models.Model):
             models.Index(
                 fields=["tenant", "status", "-last_activity_at"], name="case_tenant_activity"
             ),
-            # Engineer queue: open cases by due time, then by age.
+            # Engineer queue: breached first, then soonest pending due, then oldest.
             models.Index(
-                fields=["initial_response_due_at", "opened_at"],
+                F("queue_breached").desc(),
+                F("queue_due_at").asc(),
+                "opened_at",
+                "id",
                 name="case_queue_order",
                 condition=OPEN,
             ),
