@@ -30,7 +30,15 @@ def case_get_for(actor: User | None, number: str) -> Case:
     or not, so another tenant's numbers cannot be probed."""
     case = (
         visible_cases(actor)
-        .select_related("tenant", "category", "product", "problem_type", "assigned_to")
+        .select_related(
+            "tenant",
+            "category",
+            "product",
+            "problem_type",
+            "assigned_to",
+            "opened_by",
+            "acting_partner",
+        )
         .filter(number=str(number)[:20])
         .first()
     )

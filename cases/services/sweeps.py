@@ -93,7 +93,7 @@ def flag_response_breaches(*, now: datetime | None = None) -> BreachSweep:
     breached = _flag(
         waiting.filter(breached_at__isnull=True, initial_response_due_at__lte=now),
         now=now,
-        changes={"breached_at": F("initial_response_due_at")},
+        changes={"breached_at": F("initial_response_due_at"), "queue_breached": True},
         event_kind=Kind.BREACHED,
         notice_kind=Notification.Kind.BREACHED,
         key="breached",

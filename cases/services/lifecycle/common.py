@@ -117,6 +117,9 @@ def _apply_target(case: Case, *, tier: str | None, at: datetime) -> None:
         case.breached_at = target.due if overdue else None
         warned = overdue or (target.warn_at is not None and target.warn_at <= at)
         case.breach_warned_at = (case.breach_warned_at or at) if warned else None
+    waiting = case.first_responded_at is None
+    case.queue_due_at = case.initial_response_due_at if waiting else None
+    case.queue_breached = waiting and case.breached_at is not None
 
 
 def _lock(case: Case) -> None:
@@ -135,6 +138,8 @@ TARGET_FIELDS = [
     "breach_warn_at",
     "breached_at",
     "breach_warned_at",
+    "queue_due_at",
+    "queue_breached",
     "last_activity_at",
 ]
 

@@ -85,7 +85,10 @@ def case_reply(
 
 
 def _record_first_response(case: Case, actor: User, at: datetime) -> None:
-    Case.objects.filter(pk=case.pk, first_responded_at__isnull=True).update(first_responded_at=at)
+    # Answered: the case leaves the "awaiting first response" part of the queue order.
+    Case.objects.filter(pk=case.pk, first_responded_at__isnull=True).update(
+        first_responded_at=at, queue_due_at=None, queue_breached=False
+    )
     moved = Case.objects.filter(pk=case.pk, status=CaseStatus.NEW).update(
         status=CaseStatus.IN_PROGRESS
     )

@@ -1,0 +1,84 @@
+"""Forms of the engineer console. They parse input; the services decide."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import SupportLanguage, SupportTier
+
+from .forms import MultipleFileField
+from .models import CaseStatus, Category, Product, Severity
+from .selectors_queue import VIEWS, support_staff
+
+
+def _choices(pairs, empty):
+    return [("", empty), *pairs]
+
+
+class QueueFilterForm(forms.Form):
+    view = forms.ChoiceField(
+        choices=[(view, view) for view in VIEWS], required=False, widget=forms.HiddenInput
+    )
+    severity = forms.ChoiceField(
+        label=_("Severity"), choices=_choices(Severity.choices, _("Any")), required=False
+    )
+    tier = forms.ChoiceField(
+        label=_("Tier"), choices=_choices(SupportTier.choices, _("Any")), required=False
+    )
+    category = forms.ChoiceField(label=_("Category"), required=False)
+    product = forms.ChoiceField(label=_("Product"), required=False)
+    language = forms.ChoiceField(
+        label=_("Language"), choices=_choices(SupportLanguage.choices, _("Any")), required=False
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), choices=_choices(CaseStatus.choices[:-1], _("Any open")), required=False
+    )
+    tenant = forms.CharField(label=_("Tenant domain"), required=False, max_length=253)
+    assigned = forms.ChoiceField(label=_("Assigned"), required=False)
+
+    def __init__(self, *args, staff=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = _choices(
+            Category.objects.values_list("code", "name"), _("Any")
+        )
+        self.fields["product"].choices = _choices(
+            Product.objects.filter(is_active=True).values_list("code", "name"), _("Any")
+        )
+        self.fields["assigned"].choices = [
+            ("", _("Anyone")),
+            ("none", _("Nobody")),
+            *[(str(user.pk), user.display_name) for user in staff],
+        ]
+
+
+class ConsoleReplyForm(forms.Form):
+    body = forms.CharField(
+        label=_("Message"), widget=forms.Textarea(attrs={"rows": 5}), max_length=20000
+    )
+    attachments = MultipleFileField(label=_("Attachments"))
+
+
+class CallForm(forms.Form):
+    summary = forms.CharField(
+        label=_("Call summary"), widget=forms.Textarea(attrs={"rows": 3}), max_length=20000
+    )
+
+
+class SeverityForm(forms.Form):
+    severity = forms.ChoiceField(label=_("New severity"), choices=Severity.choices)
+    reason = forms.CharField(label=_("Reason"), max_length=500)
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(
+        label=_("Assign to"), queryset=support_staff(), required=False, empty_label=_("Nobody")
+    )
+
+
+class CloseForm(forms.Form):
+    summary = forms.CharField(
+        label=_("Resolution summary"), widget=forms.Textarea(attrs={"rows": 3}), max_length=20000
+    )
+
+
+class BulkAssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(label=_("Assign selected to"), queryset=support_staff())
