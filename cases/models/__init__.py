@@ -9,6 +9,7 @@ from .choices import (
     ImpactUsers,
     Severity,
 )
+from .intake import IntakeStatus, IntakeVerification
 from .notifications import Notification
 from .support_contacts import SupportContact
 from .targets import BusinessCalendar, CalendarOverride, ResponseTargetCell
@@ -29,6 +30,8 @@ __all__ = [
     "HelpArticle",
     "ImpactService",
     "ImpactUsers",
+    "IntakeStatus",
+    "IntakeVerification",
     "Notification",
     "ProblemType",
     "Product",
