@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install install-dev lint format clean
+.PHONY: run test install install-dev lint format clean messages
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' \
@@ -42,3 +42,9 @@ format: install-dev
 
 clean:
 	rm -rf $(VENV) var db.sqlite3 .pytest_cache .ruff_cache
+
+# Re-extract the Korean catalogue after changing strings, translate the new entries, then commit
+# the .po and the compiled .mo together (the .mo is committed so a machine without gettext shows Korean).
+messages: install
+	$(BIN)/python manage.py makemessages -l ko --ignore=.venv --ignore=test-output --ignore=staticfiles
+	$(BIN)/python manage.py compilemessages -l ko --ignore=.venv
