@@ -2,6 +2,8 @@
 
 from django import forms
 from django.conf import settings
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import SupportLanguage
@@ -37,15 +39,16 @@ class MultipleFileField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
+def _attachments_help() -> str:
+    return gettext("Up to %(count)d files, %(mb)d MB each: logs, screenshots, documents.") % {
+        "count": settings.ATTACHMENT_MAX_COUNT,
+        "mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024),
+    }
+
+
 def _attachments_field():
-    return MultipleFileField(
-        label=_("Attachments"),
-        help_text=_("Up to %(count)d files, %(mb)d MB each: logs, screenshots, documents.")
-        % {
-            "count": settings.ATTACHMENT_MAX_COUNT,
-            "mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024),
-        },
-    )
+    # Lazy, so the help text is in the language of each request, not of the first import.
+    return MultipleFileField(label=_("Attachments"), help_text=lazy(_attachments_help, str)())
 
 
 class RequestFilterForm(forms.Form):

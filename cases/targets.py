@@ -13,10 +13,22 @@ from datetime import UTC, datetime, time, timedelta
 from types import MappingProxyType
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from cases import business_clock, response_targets
 from cases.models import BusinessCalendar, ResponseTargetCell
 from cases.response_targets import DEFAULT_MATRIX, Availability, TargetCell
 from helpdesk.errors import InvalidInput
+
+# The matrix's customer-facing labels, so the Korean catalogue carries them; pages translate the
+# label stored on each case when they show it.
+RESPONSE_LABELS = (
+    gettext_noop("1 hour"),
+    gettext_noop("2 hours"),
+    gettext_noop("4 hours"),
+    gettext_noop("Next day"),
+    gettext_noop("No commitment"),
+)
 
 # The share of a target after which the assigned engineer (or the managers) are warned.
 WARN_NUMERATOR, WARN_DENOMINATOR = 3, 4

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from helpdesk.errors import DomainError, InvalidInput, NotAllowed
@@ -79,7 +80,11 @@ def bulk_assign(request):
     for case in Case.objects.filter(number__in=numbers).select_related("tenant", "assigned_to"):
         lifecycle.case_assign(actor=request.user, case=case, assignee=form.cleaned_data["assignee"])
         assigned += 1
-    messages.success(request, _("%(count)d cases assigned.") % {"count": assigned})
+    messages.success(
+        request,
+        ngettext("%(count)d request assigned.", "%(count)d requests assigned.", assigned)
+        % {"count": assigned},
+    )
     return redirect(_next_url(request, "console_queue"))
 
 
