@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
+    ApiToken,
     DelegatedAdminRelationship,
     ElevatedSupportContract,
     PartnerMembership,
@@ -222,3 +223,16 @@ class SupportProfileAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "user__display_name"]
     autocomplete_fields = ["user"]
     filter_horizontal = ["products"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are created by their owners; the back office can only see and revoke them."""
+
+    list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    search_fields = ["name", "user__email", "prefix"]
+    readonly_fields = ["user", "name", "prefix", "key_hash", "created_at", "last_used_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False

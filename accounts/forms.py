@@ -107,3 +107,17 @@ class RelationshipAssignmentForm(forms.Form):
         self.fields["user"].queryset = members
         labels = dict(TenantRole.choices)
         self.fields["roles"].choices = [(role, labels.get(role, role)) for role in roles]
+
+
+# --- Personal API tokens (profile page). ---
+
+
+class ApiTokenForm(forms.Form):
+    """Name a new personal API token; the limits are `accounts.tokens.api_token_create`'s."""
+
+    name = forms.CharField(
+        label=_("Token name"),
+        max_length=100,
+        help_text=_("What will use it, for example “Ticket sync script”."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import auth, partners, relationships
+from .views import auth, partners, profile, relationships
 
 urlpatterns = [
     path("", auth.home, name="home"),
@@ -23,5 +23,12 @@ urlpatterns = [
         "partner/relationships/<int:pk>/",
         partners.relationship_detail,
         name="partner_relationship_detail",
+    ),
+    # The signed-in user's own page: identity and personal API tokens.
+    path("profile/", profile.profile, name="profile"),
+    path(
+        "profile/tokens/<int:pk>/revoke/",
+        profile.profile_token_revoke,
+        name="profile_token_revoke",
     ),
 ]

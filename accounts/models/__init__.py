@@ -15,9 +15,11 @@ from .partners import (
     RelationshipEvent,
 )
 from .tenants import ElevatedSupportContract, Plan, RoleAssignment, Subscription, Tenant
+from .tokens import ApiToken
 from .users import SupportProfile, User
 
 __all__ = [
+    "ApiToken",
     "DelegatedAdminRelationship",
     "ElevatedSupportContract",
     "Language",

@@ -1,0 +1,60 @@
+"""The signed-in user's profile: who they are, and their personal API tokens."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts import tokens
+from accounts.forms import ApiTokenForm, add_domain_error
+from helpdesk.errors import Conflict, InvalidInput
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    """Anyone signed in: their name, email, language and time zone, and their API tokens.
+
+    POST creates a token. The answer to that POST is the only place the plain token ever
+    appears: it is rendered from the response, not stored (not even in the session), and the
+    page is not cached. Bad input re-renders the form with its errors and creates nothing.
+    """
+    new_token = None
+    form = ApiTokenForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            token, new_token = tokens.api_token_create(
+                actor=request.user, name=form.cleaned_data["name"]
+            )
+        except InvalidInput as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("Created the token %(name)s. Copy it now: it will not be shown again.")
+                % {"name": token.name},
+            )
+            form = ApiTokenForm()
+    return render(
+        request,
+        "accounts/profile.html",
+        {"form": form, "new_token": new_token, "tokens": tokens.tokens_for(request.user)},
+    )
+
+
+@login_required
+@require_POST
+def profile_token_revoke(request, pk):
+    """Revoke one of the user's own tokens. Someone else's token, or none, is a 404."""
+    try:
+        token = tokens.api_token_revoke(actor=request.user, token_id=pk)
+    except Conflict as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, _("Revoked the token %(name)s; it no longer works.") % {"name": token.name}
+        )
+    return redirect("profile")
