@@ -7,6 +7,7 @@ admin.site.site_title = "Helpdesk back office"
 urlpatterns = [
     path("back-office/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include("cases.api.urls")),
     path("", include("accounts.urls")),
     path("", include("cases.urls")),
 ]

@@ -9,6 +9,7 @@ from .choices import (
     ImpactUsers,
     Severity,
 )
+from .idempotency import IdempotencyKey
 from .intake import IntakeStatus, IntakeVerification
 from .notifications import Notification
 from .support_contacts import SupportContact
@@ -28,6 +29,7 @@ __all__ = [
     "CategoryCode",
     "ContactMethod",
     "HelpArticle",
+    "IdempotencyKey",
     "ImpactService",
     "ImpactUsers",
     "IntakeStatus",
