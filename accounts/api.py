@@ -99,7 +99,7 @@ class RelationshipListCreateApi(ApiView):
         membership = PartnerMembership.objects.filter(user=request.user).select_related("partner")
         membership = membership.first()
         if membership is None:
-            raise NotAllowed(_("Only partner admin agents request relationships."))
+            raise NotAllowed(_("Only a partner's admin agents can request relationships."))
         tenant = Tenant.objects.filter(primary_domain=data["customer"].lower()).first()
         if tenant is None:
             raise InvalidInput(

@@ -151,7 +151,7 @@ def _tenant(user, domain):
         return account_selectors.tenant_for_requests(user, domain)
     if user.tenant_id is None:
         raise InvalidInput(
-            _("Name the customer's primary domain in tenant."),
+            _("Name the customer's primary domain in the tenant field."),
             code="tenant_required",
             fields={"tenant": "required"},
         )

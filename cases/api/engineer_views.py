@@ -28,7 +28,7 @@ def _staff_case(request, number):
     """The case, for support staff; anyone else gets 403 for a case they can see, 404 otherwise."""
     case = selectors.case_get_for(request.user, number)
     if not policies.can_work_case(request.user):
-        raise NotAllowed(_("Only support staff do this."))
+        raise NotAllowed(_("Only support staff can do this."))
     return case
 
 
