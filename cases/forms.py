@@ -96,7 +96,7 @@ class DescribeForm(forms.Form):
 
 class ClassifyForm(forms.Form):
     category = forms.ModelChoiceField(
-        label=_("Category"), queryset=Category.objects.all(), empty_label=None
+        label=_("Category"), queryset=Category.objects.all(), empty_label=_("Choose a category")
     )
     product = forms.ModelChoiceField(
         label=_("Product"), queryset=Product.objects.filter(is_active=True), required=False

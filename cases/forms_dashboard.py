@@ -34,11 +34,25 @@ class Period:
         return cls(first=today - timedelta(days=DEFAULT_DAYS - 1), last=today)
 
 
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2100, 12, 31)
+
+
+def _in_range(value: date | None) -> None:
+    # Far-off dates would overflow the period arithmetic; no support data lives there.
+    if value is not None and not EARLIEST <= value <= LATEST:
+        raise forms.ValidationError(
+            _("Choose a date between %(first)s and %(last)s.")
+            % {"first": EARLIEST.isoformat(), "last": LATEST.isoformat()}
+        )
+
+
 def _date_field(label):
     return forms.DateField(
         label=label,
         required=False,
         input_formats=[ISO_DATE],
+        validators=[_in_range],
         widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
     )
 

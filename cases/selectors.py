@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts import policies as account_policies
 from accounts.models import Tenant, User
-from helpdesk.errors import NotFound
+from helpdesk.errors import NotAllowed, NotFound
 
 from . import policies
 from .models import OPEN_STATUSES, Case, CaseEvent, CaseStatus, HelpArticle, ProblemType, Severity
@@ -26,8 +26,9 @@ def visible_cases(actor: User | None, *, at: datetime | None = None) -> QuerySet
 
 
 def case_get_for(actor: User | None, number: str) -> Case:
-    """The case with this number if the actor may see it; NotFound otherwise, whether it exists
-    or not, so another tenant's numbers cannot be probed."""
+    """The case with this number if the actor may see it. NotAllowed for a member of the case's
+    tenant without a request role; NotFound for anyone else, whether it exists or not, so another
+    tenant's numbers cannot be probed."""
     case = (
         visible_cases(actor)
         .select_related(
@@ -43,6 +44,14 @@ def case_get_for(actor: User | None, number: str) -> Case:
         .first()
     )
     if case is None:
+        # Someone of the case's own organisation without a request role is told so (403);
+        # anyone else cannot tell the case from one that does not exist (404).
+        hidden = Case.objects.filter(number=str(number)[:20]).select_related("tenant").first()
+        if hidden is not None and account_policies.knows_tenant(actor, hidden.tenant):
+            raise NotAllowed(
+                _("You need an admin role in %(tenant)s to work with its service requests.")
+                % {"tenant": hidden.tenant.name}
+            )
         raise NotFound(_("No such request."))
     return case
 

@@ -1,6 +1,8 @@
 """Reads for phone intake: finding the caller's organisation and admin, and an engineer's own
 verifications. Only support staff reach these (the views check `policies.can_use_console`)."""
 
+import re
+
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -26,7 +28,7 @@ def tenants_matching(query: str) -> QuerySet[Tenant]:
 
 def tenant_get(pk) -> Tenant:
     """The organisation with this id; NotFound for anything else."""
-    tenant = Tenant.objects.filter(pk=pk).first() if str(pk).isdigit() else None
+    tenant = Tenant.objects.filter(pk=pk).first() if _is_id(pk) else None
     if tenant is None:
         raise NotFound(_("No such organisation."))
     return tenant
@@ -53,9 +55,14 @@ def verification_get_for(actor: User, pk) -> IntakeVerification:
         IntakeVerification.objects.select_related("tenant", "admin", "used_by_case")
         .filter(pk=pk, engineer=actor)
         .first()
-        if str(pk).isdigit() and actor.is_authenticated
+        if _is_id(pk) and actor.is_authenticated
         else None
     )
     if verification is None:
         raise NotFound(_("No such phone intake."))
     return verification
+
+
+def _is_id(value) -> bool:
+    # str.isdigit() accepts "²" and other digits int() refuses; ids are plain ASCII digits.
+    return re.fullmatch(r"[0-9]{1,18}", str(value)) is not None

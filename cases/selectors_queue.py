@@ -8,6 +8,7 @@ and sweeps, so the partial index `case_queue_order` serves both the order and th
 
 import base64
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -111,7 +112,7 @@ def _filtered(actor: User, filters: QueueFilters) -> QuerySet[Case]:
             cases = cases.filter(**{lookup: value})
     if filters.assigned == "none":
         cases = cases.filter(assigned_to__isnull=True)
-    elif filters.assigned.isdigit():
+    elif re.fullmatch(r"[0-9]{1,18}", filters.assigned):
         cases = cases.filter(assigned_to_id=int(filters.assigned))
     return cases
 
@@ -127,9 +128,9 @@ def queue_for(
     if cursor:
         cases = cases.filter(_after(cursor))
     rows = list(
-        cases.select_related("tenant", "assigned_to", "category", "product").order_by(*ORDER)[
-            : size + 1
-        ]
+        cases.select_related(
+            "tenant", "assigned_to", "category", "product", "problem_type", "acting_partner"
+        ).order_by(*ORDER)[: size + 1]
     )
     page = QueuePage(rows=rows[:size])
     if len(rows) > size:

@@ -11,3 +11,5 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("cases.urls")),
 ]
+
+handler404 = "helpdesk.middleware.not_found"

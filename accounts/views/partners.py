@@ -24,15 +24,16 @@ def partner_centre(request):
     """The customers this partner user may act for right now, each with its support tier and the
     way into its requests. Anyone who works for no partner gets the 403 page."""
     selectors.partner_for_user(request.user)
-    # One tier lookup per customer: a partner user acts for a handful of customers at most.
+    delegated = selectors.delegated_customers(request.user)
+    tiers = selectors.tenant_support_tiers([customer.tenant for customer in delegated])
     customers = [
         {
             "tenant": customer.tenant,
             "relationship": customer.relationship,
             "role_labels": role_labels(customer.roles),
-            "tier": selectors.tenant_support_tier(customer.tenant),
+            "tier": tiers[customer.tenant.pk],
         }
-        for customer in selectors.delegated_customers(request.user)
+        for customer in delegated
     ]
     return render(request, "accounts/partner/centre.html", {"customers": customers})
 

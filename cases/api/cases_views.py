@@ -3,12 +3,15 @@
 One class per operation; each parses input, calls one selector or service, and renders.
 """
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
@@ -41,6 +44,16 @@ class CasePagination(CursorPagination):
     page_size = 50
     max_page_size = 200
     page_size_query_param = "page_size"
+
+    def decode_cursor(self, request):
+        # A tampered cursor is bad input (400), whatever DRF or the database make of it.
+        try:
+            cursor = super().decode_cursor(request)
+            if cursor is not None and cursor.position is not None:
+                parse_datetime(cursor.position) or int(cursor.position)
+            return cursor
+        except (NotFound, ValueError, TypeError, OverflowError, DjangoValidationError):
+            raise InvalidInput(_("Invalid cursor."), fields={"cursor": "invalid"}) from None
 
 
 def _bool(value: str | None) -> bool | None:

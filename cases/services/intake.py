@@ -7,6 +7,7 @@ API rather than through the notification outbox: an outbox row would keep the co
 in its context, and the outbox retries with back-off for longer than the code lives.
 """
 
+import re
 import secrets
 import smtplib
 from collections.abc import Sequence
@@ -225,7 +226,7 @@ def intake_verify(
             row.refresh_from_db()
             if not claimed:
                 error = _locked()
-            elif len(code) == 6 and code.isdigit() and _code_matches(row, code):
+            elif re.fullmatch(r"[0-9]{6}", code) and _code_matches(row, code):
                 row.status, row.verified_at = Status.VERIFIED, at
                 row.save(update_fields=["status", "verified_at"])
             elif row.attempts >= MAX_ATTEMPTS:

@@ -44,7 +44,10 @@ def queue(request):
     page = queue_for(request.user, filters, cursor=request.GET.get("after"))
     query = request.GET.copy()
     query.pop("after", None)
+    filters_only = query.copy()
+    filters_only.pop("view", None)
     context = {
+        "filter_query": filters_only.urlencode(),
         "form": form,
         "filters": filters,
         "views": VIEWS,
@@ -98,8 +101,9 @@ def _workspace_context(request, case, **forms) -> dict:
         "tenant": None,  # the console is not "acting for" a tenant; keeps the partner nav out
         "customer": case.tenant,
         "tier": case.support_tier,
-        "customer_now": local_now(case.tenant.time_zone, now),
-        "contact_now": local_now(case.contact_time_zone, now),
+        # Formatted here: the template's date filter would turn them back into the viewer's zone.
+        "customer_now": local_now(case.tenant.time_zone, now).strftime("%a %H:%M %Z"),
+        "contact_now": local_now(case.contact_time_zone, now).strftime("%H:%M %Z"),
         "history": selectors.case_history_for(request.user, case),
         "severity_history": case.events.filter(kind="severity").select_related("actor"),
         "related": related,

@@ -14,6 +14,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import selectors as account_selectors
 from helpdesk.errors import InvalidInput
@@ -26,13 +27,13 @@ from ..services.lifecycle import Contact, Impact
 
 STEPS = ["describe", "suggestions", "classify", "details", "impact", "contact", "review"]
 STEP_LABELS = {
-    "describe": _("Describe"),
-    "suggestions": _("Help articles"),
-    "classify": _("Category"),
-    "details": _("Details"),
-    "impact": _("Impact"),
-    "contact": _("Contact"),
-    "review": _("Review"),
+    "describe": gettext_lazy("Describe"),
+    "suggestions": gettext_lazy("Help articles"),
+    "classify": gettext_lazy("Category"),
+    "details": gettext_lazy("Details"),
+    "impact": gettext_lazy("Impact"),
+    "contact": gettext_lazy("Contact"),
+    "review": gettext_lazy("Review"),
 }
 # What each step needs from the draft before it can be shown.
 REQUIRES = {

@@ -345,3 +345,33 @@ def test_an_empty_post_re_renders_the_form_with_errors(client, world):
     assert response.status_code == 200
     assert response.context["form"].errors["customer_domain"]
     assert DelegatedAdminRelationship.objects.count() == before
+
+
+@pytest.mark.parametrize("extra_customers", [1, 8])
+def test_the_partner_centre_runs_the_same_queries_for_few_or_many_customers(
+    client, world, extra_customers, django_assert_max_num_queries
+):
+    from accounts import services as account_services
+    from tests.factories import RoleAssignmentFactory, SubscriptionFactory, TenantFactory
+
+    agent = world["partner_admin_agent"]
+    for _ in range(extra_customers):
+        tenant = TenantFactory()
+        SubscriptionFactory(tenant=tenant)
+        admin = RoleAssignmentFactory(tenant=tenant).user
+        relationship = account_services.relationship_request(
+            actor=agent,
+            partner=world.partner,
+            tenant=tenant,
+            name="r",
+            roles=["helpdesk_admin"],
+            duration_days=30,
+        )
+        account_services.relationship_approve(actor=admin, relationship=relationship)
+        account_services.relationship_assign_user(
+            actor=agent, relationship=relationship, user=agent, roles=["helpdesk_admin"]
+        )
+    client.force_login(agent)
+    with django_assert_max_num_queries(12):
+        response = client.get("/partner/")
+    assert response.status_code == 200

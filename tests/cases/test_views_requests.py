@@ -49,7 +49,7 @@ def test_the_request_list_triad(client, world, open_case, persona, status):
     [
         (TenantRole.GLOBAL_ADMIN, 200),
         ("partner_active", 200),
-        (TenantRole.GLOBAL_READER, 404),
+        (TenantRole.GLOBAL_READER, 403),
         ("outsider", 404),
         ("partner_expired", 404),
     ],
@@ -210,3 +210,44 @@ def test_the_home_page_shows_open_requests_at_a_glance(client, world, open_case)
     assert case.number in body
     assert "New service request" in body
     assert "left" in body
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        (TenantRole.GLOBAL_ADMIN, 200),
+        ("partner_active", 200),
+        (TenantRole.GLOBAL_READER, 403),
+        ("outsider", 404),
+        ("partner_terminated", 404),
+    ],
+)
+def test_the_tenant_dashboard_triad(client, world, open_case, persona, status):
+    case = open_case()
+    client.force_login(world[persona])
+    response = client.get(reverse("tenant_dashboard", args=[DOMAIN]))
+    assert response.status_code == status
+    assert (case.number in response.content.decode()) is (status == 200)
+
+
+@pytest.mark.parametrize(
+    "action", ["request_reply", "request_close", "request_reopen", "request_survey"]
+)
+@pytest.mark.parametrize(
+    ("persona", "status"), [(TenantRole.GLOBAL_READER, 403), ("outsider", 404)]
+)
+def test_customer_actions_refuse_readers_and_outsiders(
+    client, world, open_case, action, persona, status
+):
+    case = open_case()
+    client.force_login(world[persona])
+    response = client.post(reverse(action, args=[case.number]), {"body": "x", "rating": "5"})
+    assert response.status_code == status
+    assert case.events.count() == 1
+
+
+def test_the_workspace_shows_the_customers_own_local_time(client, world, open_case):
+    case = open_case()  # Contoso is in America/New_York; the frozen clock is 14:30 UTC
+    client.force_login(world["engineer"])
+    body = client.get(reverse("console_case", args=[case.number])).content.decode()
+    assert "local time Mon 10:30 EDT" in body
