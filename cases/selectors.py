@@ -13,7 +13,16 @@ from accounts.models import Tenant, User
 from helpdesk.errors import NotAllowed, NotFound
 
 from . import policies
-from .models import OPEN_STATUSES, Case, CaseEvent, CaseStatus, HelpArticle, ProblemType, Severity
+from .models import (
+    OPEN_STATUSES,
+    Attachment,
+    Case,
+    CaseEvent,
+    CaseStatus,
+    HelpArticle,
+    ProblemType,
+    Severity,
+)
 
 
 def visible_cases(actor: User | None, *, at: datetime | None = None) -> QuerySet[Case]:
@@ -135,3 +144,16 @@ def out_of_scope_matching(text: str) -> QuerySet[ProblemType]:
     if not words:
         return ProblemType.objects.none()
     return ProblemType.objects.filter(match, is_out_of_scope=True, is_active=True)
+
+
+def attachments_for(actor: User | None, case: Case) -> QuerySet[Attachment]:
+    """The attachments of the events the actor may see on the case (none of internal notes for
+    customers)."""
+    return Attachment.objects.filter(event__in=case_history_for(actor, case)).order_by("pk")
+
+
+def attachment_get_for(actor: User | None, case: Case, attachment_id: int) -> Attachment:
+    attachment = attachments_for(actor, case).filter(pk=attachment_id).first()
+    if attachment is None:
+        raise NotFound(_("No such attachment."))
+    return attachment

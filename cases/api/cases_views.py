@@ -4,8 +4,6 @@ One class per operation; each parses input, calls one selector or service, and r
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import FileResponse
-from django.shortcuts import get_object_or_404
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -21,7 +19,8 @@ from accounts.models import SupportLanguage
 from helpdesk.errors import InvalidInput
 
 from .. import selectors
-from ..models import Attachment, CaseEvent, CaseStatus, Category, ProblemType, Product, Severity
+from ..downloads import attachment_response
+from ..models import CaseEvent, CaseStatus, Category, ProblemType, Product, Severity
 from ..services import idempotency, lifecycle
 from ..services.lifecycle import Contact, Impact
 from .common import ApiView, errors
@@ -305,8 +304,7 @@ class CaseAttachmentsApi(ApiView):
     )
     def get(self, request, number):
         case = _case(request, number)
-        events = selectors.case_history_for(request.user, case)
-        attachments = Attachment.objects.filter(event__in=events).order_by("pk")
+        attachments = selectors.attachments_for(request.user, case)
         return Response(AttachmentSerializer(attachments, many=True).data)
 
     @extend_schema(
@@ -332,13 +330,4 @@ class CaseAttachmentDownloadApi(ApiView):
     )
     def get(self, request, number, attachment_id):
         case = _case(request, number)
-        events = selectors.case_history_for(request.user, case)
-        attachment = get_object_or_404(Attachment, pk=attachment_id, event__in=events)
-        response = FileResponse(
-            attachment.file.open("rb"),
-            as_attachment=True,
-            filename=attachment.original_name,
-            content_type="application/octet-stream",
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return attachment_response(selectors.attachment_get_for(request.user, case, attachment_id))

@@ -8,7 +8,6 @@ NotAllowed are turned into the 404 and 403 pages by the middleware.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,8 +17,9 @@ from accounts import selectors as account_selectors
 from helpdesk.errors import DomainError, InvalidInput
 
 from .. import policies, selectors
+from ..downloads import attachment_response
 from ..forms import ReplyForm, RequestFilterForm, SurveyForm
-from ..models import Attachment, CaseStatus
+from ..models import CaseStatus
 from ..services import lifecycle
 
 PAGE_SIZE = 25
@@ -189,15 +189,4 @@ def request_survey(request, number):
 def attachment_download(request, number, attachment_id):
     """Only through this view, only for who may see the event, always as a download."""
     case = selectors.case_get_for(request.user, number)
-    events = selectors.case_history_for(request.user, case)
-    attachment = Attachment.objects.filter(pk=attachment_id, event__in=events).first()
-    if attachment is None:
-        raise Http404
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type="application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment_response(selectors.attachment_get_for(request.user, case, attachment_id))
