@@ -137,6 +137,13 @@ class Case(models.Model):
                 condition=OPEN,
             ),
             models.Index(fields=["assigned_to", "status"], name="case_assignee_status"),
+            # Staff API list (newest first, cursor) and the dashboard's period scans.
+            models.Index(F("opened_at").desc(), F("id").desc(), name="case_opened_newest"),
+            models.Index(
+                fields=["breached_at"],
+                name="case_breached",
+                condition=Q(breached_at__isnull=False),
+            ),
             # Sweeps: only cases still waiting for a first response can warn or breach.
             models.Index(
                 fields=["breach_warn_at"],
