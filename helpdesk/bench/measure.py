@@ -1,0 +1,458 @@
+"""In-process measurements: the heavy pages and API calls through Django's test client (so the
+real middleware, views, serializers and templates run), the raw SQL floor of the queue, and one
+run of each sweep over a due sample.
+
+Wall time is measured without Django's debug cursor; queries are counted with an execute wrapper,
+which costs a function call per statement. A path's query count is the median over the measured
+runs, so a once-a-minute write (an API token's `last_used_at`) does not change it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import statistics
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from time import perf_counter
+
+from django.conf import settings
+from django.core import mail
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts.models import ApiToken
+from accounts.services import relationships_expire
+from accounts.tokens import api_token_create
+from cases.models import Case, Notification
+from cases.selectors_queue import QueueFilters, queue_for
+from cases.services import notifications, sweeps
+
+from . import dataset
+from .dataset import Dataset
+
+PATHS = (
+    "queue_default",
+    "queue_filtered",
+    "workspace",
+    "tenant_request_list",
+    "case_page",
+    "file_case",
+    "api_cases",
+    "api_queue",
+    "dashboard",
+    "queue_raw_sql",
+    # Not in the issue's list: the queue selector alone (ORM, no page), between the floor and
+    # the page, to tell the database's share of the queue page from the rendering's.
+    "queue_selector",
+)
+SWEEPS = (
+    "flag_response_breaches",
+    "close_reopen_windows",
+    "expire_relationships",
+    "deliver_notifications",
+)
+# The filtered queue: severity B in Korean, a few percent of the open cases at every size.
+QUEUE_FILTER = {"severity": "B", "language": "ko"}
+
+
+class BenchError(RuntimeError):
+    """A measured path answered something else than it should (the figures would be wrong)."""
+
+
+@contextmanager
+def counting() -> Iterator[list[int]]:
+    """Count the statements run on the default connection inside the block."""
+    counter = [0]
+
+    def wrapper(execute, sql, params, many, context):
+        counter[0] += 1
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        yield counter
+
+
+def percentile(values: list[float], share: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+@dataclass(frozen=True)
+class PathResult:
+    p50_ms: float
+    p95_ms: float
+    queries: int
+
+    def as_dict(self) -> dict:
+        return {
+            "p50_ms": round(self.p50_ms, 2),
+            "p95_ms": round(self.p95_ms, 2),
+            "queries": self.queries,
+        }
+
+
+def time_path(run: Callable[[], object], *, warmup: int, runs: int) -> PathResult:
+    for _ in range(warmup):
+        run()
+    times, counts = [], []
+    for _ in range(runs):
+        with counting() as counter:
+            started = perf_counter()
+            run()
+            times.append((perf_counter() - started) * 1000)
+        counts.append(counter[0])
+    return PathResult(
+        p50_ms=statistics.median(times),
+        p95_ms=percentile(times, 0.95),
+        queries=int(statistics.median_low(counts)),
+    )
+
+
+def _expect(response, status: int, name: str) -> None:
+    if response.status_code != status:
+        body = response.content[:300].decode(errors="replace")
+        raise BenchError(f"{name}: expected {status}, got {response.status_code}: {body}")
+
+
+class _Clients:
+    """Signed-in test clients and API tokens for the personas; removed again by `close`."""
+
+    def __init__(self, data: Dataset):
+        self.engineer = Client()
+        self.engineer.force_login(data.engineer)
+        self.manager = Client()
+        self.manager.force_login(data.manager)
+        self.admin = Client()
+        self.admin.force_login(data.admin)
+        self.api = Client()
+        self.tokens: list[ApiToken] = []
+        self.engineer_token = self._token(data.engineer)
+        self.admin_token = self._token(data.admin)
+
+    def _token(self, user) -> str:
+        token, plain = api_token_create(actor=user, name="bench")
+        self.tokens.append(token)
+        return f"Bearer {plain}"
+
+    def close(self) -> None:
+        for client in (self.engineer, self.manager, self.admin):
+            client.logout()
+        ApiToken.objects.filter(pk__in=[token.pk for token in self.tokens]).delete()
+
+
+def filing_payload(data: Dataset, serial: int) -> dict:
+    return {
+        "category": "technical",
+        "problem_type": data.problem_type,
+        "title": f"Bench filing {serial}",
+        "description": "Mail to one external domain bounces since this morning.",
+        "impact": {"service": "impaired", "users": "several", "workaround": False},
+    }
+
+
+def raw_queue_sql(data: Dataset) -> str:
+    """The SQL the queue selector runs for the default view, exactly as it was sent."""
+    with CaptureQueriesContext(connection) as captured:
+        queue_for(data.engineer, QueueFilters())
+    statements = [query["sql"] for query in captured.captured_queries]
+    return next(sql for sql in reversed(statements) if Case._meta.db_table in sql)
+
+
+def _paths(data: Dataset, clients: _Clients) -> dict[str, Callable[[], object]]:
+    filter_query = "&".join(f"{key}={value}" for key, value in QUEUE_FILTER.items())
+    domain = data.tenant.primary_domain
+    serial = iter(range(1, 10**9))
+    queue_sql = raw_queue_sql(data)
+
+    def get(client, url, name, **headers):
+        def run():
+            _expect(client.get(url, **headers), 200, name)
+
+        return run
+
+    def file_case():
+        response = clients.api.post(
+            "/api/v1/cases/",
+            data=json.dumps(filing_payload(data, next(serial))),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=clients.admin_token,
+        )
+        _expect(response, 201, "file_case")
+
+    def raw_sql():
+        with connection.cursor() as cursor:
+            cursor.execute(queue_sql)
+            return cursor.fetchall()
+
+    engineer_api = {"HTTP_AUTHORIZATION": clients.engineer_token}
+    return {
+        "queue_default": get(clients.engineer, "/console/", "queue_default"),
+        "queue_filtered": get(clients.engineer, f"/console/?{filter_query}", "queue_filtered"),
+        "workspace": get(clients.engineer, f"/console/cases/{data.workspace_case}/", "workspace"),
+        "tenant_request_list": get(clients.admin, f"/t/{domain}/requests/", "tenant_request_list"),
+        "case_page": get(clients.admin, f"/requests/{data.tenant_case}/", "case_page"),
+        "file_case": file_case,
+        "api_cases": get(clients.api, "/api/v1/cases/", "api_cases", **engineer_api),
+        "api_queue": get(clients.api, "/api/v1/queue/", "api_queue", **engineer_api),
+        "dashboard": get(clients.manager, "/console/dashboard/", "dashboard"),
+        "queue_raw_sql": raw_sql,
+        "queue_selector": lambda: queue_for(data.engineer, QueueFilters()).rows,
+    }
+
+
+@contextmanager
+def in_process_settings() -> Iterator[None]:
+    """Measure as production runs: DEBUG off. The test client's host is allowed; mail stays in
+    memory (the notification sweep sends some)."""
+    with override_settings(
+        DEBUG=False,
+        ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"],
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+    ):
+        try:
+            yield
+        finally:
+            mail.outbox = []
+
+
+def measure_paths(
+    data: Dataset, *, warmup: int, runs: int, log: Callable[[str], None] = lambda _line: None
+) -> dict[str, dict]:
+    """Median and p95 wall time and the query count of every path; the cases filed on the way
+    are removed again, so the data set keeps its size."""
+    cache.clear()  # a fresh throttle budget for the bench's tokens
+    last_case = Case.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    clients = _Clients(data)
+    results = {}
+    try:
+        for name, run in _paths(data, clients).items():
+            results[name] = time_path(run, warmup=warmup, runs=runs).as_dict()
+            log(f"  {name}: {results[name]['p50_ms']:.1f} ms, {results[name]['queries']} queries")
+    finally:
+        clients.close()
+        remove_filed_cases(after=last_case)
+    return results
+
+
+def remove_filed_cases(*, after: int) -> int:
+    """Delete the cases filed by the bench (ids above `after`, on bench tenants) with their
+    events and outbox rows."""
+    filed = dataset.bench_cases().filter(pk__gt=after)
+    count = filed.count()
+    if count:
+        Case.objects.filter(pk__in=list(filed.values_list("pk", flat=True))).delete()
+    return count
+
+
+# Sweeps -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    seconds: float
+    statements: int
+    due: int
+
+    def as_dict(self) -> dict:
+        return {"seconds": round(self.seconds, 4), "statements": self.statements, "due": self.due}
+
+
+def _timed(run: Callable[[], object]) -> tuple[object, float, int]:
+    with counting() as counter:
+        started = perf_counter()
+        result = run()
+        seconds = perf_counter() - started
+    return result, seconds, counter[0]
+
+
+def _catch_up() -> None:
+    """Run every sweep once, unmeasured, as beat would have: on a reused data set, rows that
+    became due since it was built are flagged first, so only the sample is due when measuring."""
+    sweeps.flag_response_breaches()
+    sweeps.close_reopen_windows()
+    relationships_expire()
+
+
+def _breaches(data: Dataset) -> SweepResult:
+    ids = dataset.make_breaches_due(dataset.due_count(data.scale))
+    now = timezone.now()
+    try:
+        result, seconds, statements = _timed(lambda: sweeps.flag_response_breaches(now=now))
+        if result.breached + result.warned < len(ids):
+            raise BenchError(f"flag_response_breaches flagged {result.breached} of {len(ids)}")
+    finally:
+        dataset.forget_sweep_rows(now, ids)
+    return SweepResult(seconds, statements, len(ids))
+
+
+def _reopen_windows(data: Dataset) -> SweepResult:
+    ids = dataset.make_reopen_windows_due(dataset.due_count(data.scale))
+    now = timezone.now()
+    try:
+        closed, seconds, statements = _timed(lambda: sweeps.close_reopen_windows(now=now))
+        if closed < len(ids):
+            raise BenchError(f"close_reopen_windows closed {closed} of {len(ids)}")
+    finally:
+        dataset.restore_reopen_windows(ids)
+        dataset.forget_sweep_rows(now, ids)
+    return SweepResult(seconds, statements, len(ids))
+
+
+def _relationships(data: Dataset) -> SweepResult:
+    sample = dataset.make_relationships_due(timezone.now())
+    now = timezone.now()
+    try:
+        _result, seconds, statements = _timed(lambda: relationships_expire(now=now))
+    finally:
+        dataset.restore_relationships(sample, now)
+    return SweepResult(seconds, statements, len(sample.ids))
+
+
+def _notifications(data: Dataset) -> SweepResult:
+    """Queue one delivery batch of "request created" mails for bench cases and deliver them."""
+    now = timezone.now()
+    cases = dataset.bench_cases().order_by("-pk").values("pk", "number", "title", "contact_email")
+    rows = [
+        Notification(
+            kind=Notification.Kind.CASE_CREATED,
+            to=[case["contact_email"]],
+            case_id=case["pk"],
+            context={
+                "number": case["number"],
+                "title": case["title"],
+                "tenant": data.tenant.name,
+                "path": f"/requests/{case['number']}/",
+                "label": "Next day",
+            },
+            next_attempt_at=now - timedelta(minutes=1),
+            created_at=now,
+        )
+        for case in cases[: notifications.BATCH]
+    ]
+    created = Notification.objects.bulk_create(rows)
+    due = Notification.objects.filter(
+        status=Notification.Status.PENDING, next_attempt_at__lte=now
+    ).count()
+    try:
+        _result, seconds, statements = _timed(lambda: notifications.deliver_due(now=now))
+    finally:
+        Notification.objects.filter(pk__in=[row.pk for row in created]).delete()
+    return SweepResult(seconds, statements, due)
+
+
+def measure_sweeps(data: Dataset, *, log: Callable[[str], None] = lambda _line: None) -> dict:
+    """One run of each sweep with its due sample; the data set is put back afterwards."""
+    _catch_up()
+    results = {}
+    for name, run in (
+        ("flag_response_breaches", _breaches),
+        ("close_reopen_windows", _reopen_windows),
+        ("expire_relationships", _relationships),
+        ("deliver_notifications", _notifications),
+    ):
+        results[name] = run(data).as_dict()
+        log(f"  {name}: {results[name]['seconds']:.3f} s, {results[name]['due']} due")
+    return results
+
+
+# EXPLAIN ------------------------------------------------------------------------------------------
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _captured(run: Callable[[], object]) -> list[str]:
+    """The statements `run` sends, with its writes rolled back."""
+    with CaptureQueriesContext(connection) as captured:
+        try:
+            with transaction.atomic():
+                run()
+                raise _Rollback
+        except _Rollback:
+            pass
+    return [query["sql"] for query in captured.captured_queries]
+
+
+def _first(statements: list[str], *needles: str) -> str:
+    return next(sql for sql in statements if all(needle in sql for needle in needles))
+
+
+def _plan(sql: str) -> str:
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+            lines = [row[0] for row in cursor.fetchall()]
+        transaction.set_rollback(True)
+    return "\n".join(lines)
+
+
+def _main_query(statements: list[str]) -> str:
+    """The statement that reads the page's cases (the longest one on the cases table)."""
+    table = connection.ops.quote_name(Case._meta.db_table)
+    return max((sql for sql in statements if f"FROM {table}" in sql), key=len)
+
+
+def explain(data: Dataset) -> dict[str, tuple[str, str]]:
+    """EXPLAIN (ANALYZE, BUFFERS) of the hot queries, PostgreSQL only: {name: (sql, plan)}.
+
+    The statements are the ones the pages and sweeps send (captured, not rewritten). The sweeps'
+    selections are captured and explained with their due samples in place; every write is rolled
+    back and the samples are put back afterwards.
+    """
+    if connection.vendor != "postgresql":
+        raise BenchError("EXPLAIN plans need PostgreSQL.")
+    clients = _Clients(data)
+    paths = _paths(data, clients)
+    found: dict[str, str] = {"queue_default": raw_queue_sql(data)}
+    try:
+        for name in ("queue_filtered", "tenant_request_list", "api_cases", "api_queue"):
+            found[name] = _main_query(_captured(paths[name]))
+        table = connection.ops.quote_name(Case._meta.db_table)
+        dashboard = [
+            sql
+            for sql in _captured(paths["dashboard"])
+            if f"FROM {table}" in sql and "GROUP BY" in sql
+        ]
+        for name, sql in zip(
+            ("dashboard_attainment", "dashboard_backlog", "dashboard_breaches"),
+            dashboard,
+            strict=False,
+        ):
+            found[name] = sql
+    finally:
+        clients.close()
+    plans = {name: (sql, _plan(sql)) for name, sql in found.items()}
+
+    now = timezone.now()
+    ids = dataset.make_breaches_due(dataset.due_count(data.scale))
+    try:
+        selections = [
+            sql
+            for sql in _captured(lambda: sweeps.flag_response_breaches(now=now))
+            if "FOR UPDATE" in sql
+        ]
+        plans["sweep_breaches"] = (selections[0], _plan(selections[0]))
+        plans["sweep_warnings"] = (selections[-1], _plan(selections[-1]))
+    finally:
+        dataset.restore_breaches(ids)
+    windows = dataset.make_reopen_windows_due(dataset.due_count(data.scale))
+    try:
+        sql = _first(_captured(lambda: sweeps.close_reopen_windows(now=now)), "FOR UPDATE")
+        plans["sweep_reopen_windows"] = (sql, _plan(sql))
+    finally:
+        dataset.restore_reopen_windows(windows)
+    sample = dataset.make_relationships_due(now - timedelta(seconds=1))
+    try:
+        sql = _first(_captured(lambda: relationships_expire(now=now)), "FOR UPDATE")
+        plans["sweep_relationships"] = (sql, _plan(sql))
+    finally:
+        dataset.restore_relationships(sample, now)
+    return plans
