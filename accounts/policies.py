@@ -141,12 +141,6 @@ def can_manage_partner_relationships(user: User | None, tenant: Tenant) -> bool:
     return TenantRole.GLOBAL_ADMIN in direct_roles(user, tenant)
 
 
-def is_partner_member(user: User | None, partner: PartnerOrganization) -> bool:
-    if not _signed_in(user):
-        return False
-    return PartnerMembership.objects.filter(user=user, partner=partner).exists()
-
-
 def is_partner_admin_agent(user: User | None, partner: PartnerOrganization) -> bool:
     if not _signed_in(user):
         return False
@@ -170,10 +164,6 @@ def can_terminate_relationship(user: User | None, relationship: DelegatedAdminRe
     return can_manage_partner_relationships(user, relationship.tenant) or is_partner_admin_agent(
         user, relationship.partner
     )
-
-
-def can_view_relationship(user: User | None, relationship: DelegatedAdminRelationship) -> bool:
-    return can_terminate_relationship(user, relationship) or is_support_staff(user)
 
 
 def request_tenant_ids(user: User | None, *, at: datetime | None = None) -> frozenset[int] | None:

@@ -26,12 +26,9 @@ def can_open_on_behalf(user: User | None, admin: User, tenant: Tenant) -> bool:
 
 
 def can_view_case(user: User | None, case: Case, *, at: datetime | None = None) -> bool:
+    """See, reply to, close and reopen the case: anyone who may manage its tenant's requests
+    (spec section 6)."""
     return account_policies.can_manage_requests(user, case.tenant, at=at)
-
-
-def can_manage_case(user: User | None, case: Case, *, at: datetime | None = None) -> bool:
-    """Reply, close, reopen: anyone who may see the case (spec section 6)."""
-    return can_view_case(user, case, at=at)
 
 
 def can_work_case(user: User | None) -> bool:

@@ -9,6 +9,7 @@ and sweeps, so the partial index `case_queue_order` serves both the order and th
 import base64
 import json
 import re
+import zoneinfo
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -148,6 +149,4 @@ def support_staff() -> QuerySet[User]:
 
 
 def local_now(time_zone: str, now: datetime) -> datetime:
-    import zoneinfo
-
     return now.astimezone(zoneinfo.ZoneInfo(time_zone))

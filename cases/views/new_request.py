@@ -121,8 +121,7 @@ def step(request, domain, step):
     needed = REQUIRES.get(step)
     if needed and needed not in draft:
         return redirect("request_new", domain=tenant.primary_domain)
-    handler = globals()[f"_step_{step}"]
-    return handler(request, tenant, draft)
+    return STEP_HANDLERS[step](request, tenant, draft)
 
 
 def _render(request, tenant, step, context, status=200):
@@ -376,3 +375,14 @@ def _step_review(request, tenant, draft):
         % {"number": case.number, "label": case.response_label},
     )
     return redirect("request_detail", number=case.number)
+
+
+STEP_HANDLERS = {
+    "describe": _step_describe,
+    "suggestions": _step_suggestions,
+    "classify": _step_classify,
+    "details": _step_details,
+    "impact": _step_impact,
+    "contact": _step_contact,
+    "review": _step_review,
+}
