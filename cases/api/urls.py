@@ -1,5 +1,5 @@
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
 
 from accounts import api as accounts_api
@@ -13,7 +13,7 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="api_schema"),
     path(
         "docs/",
-        SpectacularSwaggerView.as_view(url_name="api_schema", permission_classes=[AllowAny]),
+        SpectacularSwaggerSplitView.as_view(url_name="api_schema", permission_classes=[AllowAny]),
         name="api_docs",
     ),
     path("cases/", cases_views.CaseListCreateApi.as_view(), name="api_cases"),
