@@ -6,7 +6,7 @@ Views, APIs and tasks ask these; services check them again before writing.
 from datetime import datetime
 
 from accounts import policies as account_policies
-from accounts.models import Tenant, User
+from accounts.models import Tenant, TenantRole, User
 
 from .models import Case
 
@@ -66,3 +66,10 @@ def can_use_console(user: User | None) -> bool:
 def can_view_dashboard(user: User | None) -> bool:
     """SLA attainment, backlog, breaches and satisfaction across every tenant: managers only."""
     return account_policies.is_support_manager(user)
+
+
+def can_view_audit(user: User | None, tenant: Tenant) -> bool:
+    """The organisation's audit trail (requests and partner relationships): the tenant's own
+    global admins only. Partners, even holding global admin through a delegation, and support
+    staff do not see it: it records what the partners themselves did for the customer."""
+    return TenantRole.GLOBAL_ADMIN in account_policies.direct_roles(user, tenant)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import console, contact, dashboard, intake, new_request, requests
+from .views import audit, console, contact, dashboard, intake, new_request, requests
 
 urlpatterns = [
     # Engineer console.
@@ -21,6 +21,8 @@ urlpatterns = [
     path("t/<str:domain>/requests/new/", new_request.start, name="request_new"),
     path("t/<str:domain>/requests/new/<str:step>/", new_request.step, name="request_new_step"),
     path("t/<str:domain>/contact/", contact.contact_support, name="contact_support"),
+    path("t/<str:domain>/audit/", audit.tenant_audit, name="tenant_audit"),
+    path("t/<str:domain>/audit.csv", audit.tenant_audit_csv, name="tenant_audit_csv"),
     path("requests/<str:number>/", requests.request_detail, name="request_detail"),
     path("requests/<str:number>/reply/", requests.request_reply, name="request_reply"),
     path("requests/<str:number>/close/", requests.request_close, name="request_close"),
