@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import SupportLanguage, SupportTier
+from helpdesk.widgets import QuickSelect
 
 from .forms import MultipleFileField
 from .models import CaseStatus, Category, Product, Severity
@@ -19,23 +20,35 @@ class QueueFilterForm(forms.Form):
         choices=[(view, view) for view in VIEWS], required=False, widget=forms.HiddenInput
     )
     severity = forms.ChoiceField(
-        label=_("Severity"), choices=_choices(Severity.choices, _("Any")), required=False
+        label=_("Severity"),
+        choices=_choices(Severity.choices, _("Any")),
+        required=False,
+        widget=QuickSelect,
     )
     tier = forms.ChoiceField(
-        label=_("Tier"), choices=_choices(SupportTier.choices, _("Any")), required=False
+        label=_("Tier"),
+        choices=_choices(SupportTier.choices, _("Any")),
+        required=False,
+        widget=QuickSelect,
     )
-    category = forms.ChoiceField(label=_("Category"), required=False)
-    product = forms.ChoiceField(label=_("Product"), required=False)
+    category = forms.ChoiceField(label=_("Category"), required=False, widget=QuickSelect)
+    product = forms.ChoiceField(label=_("Product"), required=False, widget=QuickSelect)
     language = forms.ChoiceField(
-        label=_("Language"), choices=_choices(SupportLanguage.choices, _("Any")), required=False
+        label=_("Language"),
+        choices=_choices(SupportLanguage.choices, _("Any")),
+        required=False,
+        widget=QuickSelect,
     )
     status = forms.ChoiceField(
-        label=_("Status"), choices=_choices(CaseStatus.choices[:-1], _("Any open")), required=False
+        label=_("Status"),
+        choices=_choices(CaseStatus.choices[:-1], _("Any open")),
+        required=False,
+        widget=QuickSelect,
     )
     tenant = forms.CharField(label=_("Tenant domain"), required=False, max_length=253)
-    assigned = forms.ChoiceField(label=_("Assigned"), required=False)
+    assigned = forms.ChoiceField(label=_("Assigned"), required=False, widget=QuickSelect)
 
-    def __init__(self, *args, staff=(), **kwargs):
+    def __init__(self, *args, staff: list[tuple[int, str]] = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = _choices(
             Category.objects.values_list("code", "name"), _("Any")
@@ -46,7 +59,7 @@ class QueueFilterForm(forms.Form):
         self.fields["assigned"].choices = [
             ("", _("Anyone")),
             ("none", _("Nobody")),
-            *[(str(user.pk), user.display_name) for user in staff],
+            *[(str(pk), name) for pk, name in staff],
         ]
 
 

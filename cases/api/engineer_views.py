@@ -11,7 +11,7 @@ from helpdesk.errors import InvalidInput, NotAllowed
 
 from .. import policies, selectors
 from ..models import CaseStatus, Severity
-from ..selectors_queue import VIEWS, QueueFilters, queue_for
+from ..selectors_queue import VIEWS, QueueFilters, queue_for, with_details
 from ..services import lifecycle
 from .common import ApiView, errors
 from .serializers import (
@@ -152,4 +152,6 @@ class QueueApi(ApiView):
             query = params.copy()
             query["cursor"] = page.next_cursor
             next_url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
-        return Response({"next": next_url, "results": CaseSerializer(page.rows, many=True).data})
+        return Response(
+            {"next": next_url, "results": CaseSerializer(with_details(page.rows), many=True).data}
+        )

@@ -1,4 +1,5 @@
-"""How long is left on a response target, in words, for lists and request headers."""
+"""Times for lists and request headers: how long is left on a response target, and short local
+timestamps."""
 
 from datetime import datetime
 
@@ -38,3 +39,12 @@ def time_left(case, now: datetime | None = None) -> str:
     if seconds > 0:
         return _("%(span)s left") % {"span": _span(seconds)}
     return _("overdue by %(span)s") % {"span": _span(-seconds)}
+
+
+@register.filter
+def short_time(value: datetime | None) -> str:
+    """'06-15 23:30 KST' in the viewer's time zone: the `date:"m-d H:i T"` of long lists, without
+    Django's general date formatter (a tenth of the engineer queue's rendering time)."""
+    if value is None:
+        return ""
+    return timezone.localtime(value).strftime("%m-%d %H:%M %Z")

@@ -35,7 +35,7 @@ def _require_console(user) -> None:
 @login_required
 def queue(request):
     _require_console(request.user)
-    staff = list(support_staff())
+    staff = list(support_staff().values_list("pk", "display_name"))
     form = QueueFilterForm(request.GET or None, staff=staff)
     data = form.cleaned_data if form.is_valid() else {}
     filters = QueueFilters(**{key: value for key, value in data.items() if value})
@@ -53,7 +53,6 @@ def queue(request):
         "views": VIEWS,
         "page": page,
         "query": query.urlencode(),
-        "staff": staff,
         "bulk_form": BulkAssignForm() if policies.can_bulk_assign(request.user) else None,
         "now": timezone.now(),
     }
