@@ -16,6 +16,7 @@ from cases.models import Attachment, CaseEvent
 from cases.services import lifecycle
 from cases.services.attachments import check_attachments, safe_file_name
 from helpdesk.errors import InvalidInput
+from tests.security.two_step import sign_in
 
 DOMAIN = "contoso.example"
 
@@ -252,7 +253,7 @@ def reply_with(client, case, *files):
 
 def test_a_download_is_typed_by_detection_not_by_the_claim(client, world, open_case):
     case = open_case()
-    client.force_login(world[TenantRole.GLOBAL_ADMIN])
+    sign_in(client, world[TenantRole.GLOBAL_ADMIN])
     response = reply_with(client, case, upload("메일 로그.png", png_bytes(), claimed="text/html"))
     assert response.status_code == 302
     attachment = case.events.get(kind="reply").attachments.get()
@@ -268,7 +269,7 @@ def test_a_download_is_typed_by_detection_not_by_the_claim(client, world, open_c
 
 def test_an_old_row_with_an_unknown_type_downloads_as_bytes(client, world, open_case):
     case = open_case()
-    client.force_login(world[TenantRole.GLOBAL_ADMIN])
+    sign_in(client, world[TenantRole.GLOBAL_ADMIN])
     reply_with(client, case, upload("trace.log", b"ok"))
     attachment = case.events.get(kind="reply").attachments.get()
     Attachment.objects.filter(pk=attachment.pk).update(content_type="text/html")
@@ -279,7 +280,7 @@ def test_an_old_row_with_an_unknown_type_downloads_as_bytes(client, world, open_
 
 def test_a_disguised_file_is_a_form_error_on_the_request_page(client, world, open_case):
     case = open_case()
-    client.force_login(world[TenantRole.GLOBAL_ADMIN])
+    sign_in(client, world[TenantRole.GLOBAL_ADMIN])
     response = reply_with(client, case, upload("screen.png", HTML, claimed="image/png"))
     assert response.status_code == 400
     assert "screen.png is not really a PNG file." in response.content.decode()
@@ -289,7 +290,7 @@ def test_a_disguised_file_is_a_form_error_on_the_request_page(client, world, ope
 
 def test_a_disguised_file_is_a_form_error_in_the_console(client, world, open_case):
     case = open_case()
-    client.force_login(world["engineer"])
+    sign_in(client, world["engineer"])
     response = client.post(
         reverse("console_case_action", args=[case.number, "reply"]),
         {"body": "See attached", "attachments": [upload("fix.pdf", EXE)]},
@@ -302,7 +303,7 @@ def test_a_disguised_file_is_a_form_error_in_the_console(client, world, open_cas
 def test_a_disguised_file_is_a_form_error_in_the_new_request_wizard(
     client, world, categories, problem_type
 ):
-    client.force_login(world[TenantRole.GLOBAL_ADMIN])
+    sign_in(client, world[TenantRole.GLOBAL_ADMIN])
     client.get(reverse("request_new", args=[DOMAIN]))
     client.post(reverse("request_new_step", args=[DOMAIN, "describe"]), {"summary": "x y z"})
     client.post(reverse("request_new_step", args=[DOMAIN, "classify"]), {"category": "technical"})
