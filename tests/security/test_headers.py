@@ -49,6 +49,7 @@ def pages(world, case) -> list[tuple[str | None, str]]:
         (admin, reverse("contact_support", args=[DOMAIN])),
         (admin, reverse("tenant_relationships", args=[DOMAIN])),
         (admin, reverse("profile")),
+        (admin, reverse("tenant_audit", args=[DOMAIN])),
         (TenantRole.GLOBAL_READER, reverse("request_list", args=[DOMAIN])),  # a 403 page
         ("outsider", reverse("request_detail", args=[case.number])),  # a 404 page
         ("partner_active", reverse("home")),

@@ -197,6 +197,7 @@ def test_a_closed_request_shows_its_summary_and_survey_as_text(client, world, ho
         ("engineer", reverse("console_queue"), ["title", "company", "name-manager"]),
         ("engineer", reverse("intake_start"), []),
         ("manager", reverse("console_dashboard"), ["name-manager"]),
+        (TenantRole.GLOBAL_ADMIN, reverse("tenant_audit", args=[DOMAIN]), ["name-engineer"]),
     ],
 )
 def test_every_main_page_renders_the_payloads_inert(
@@ -346,3 +347,38 @@ def test_the_api_stores_hostile_input_as_written_and_never_renders_it(
     # A browser asking for HTML still gets JSON, which nosniff keeps from being read as a page.
     listed = api.get("/api/v1/cases/", HTTP_ACCEPT="text/html")
     assert listed["Content-Type"] in {"application/json"} or listed.status_code == 406
+
+
+def test_help_articles_and_advice_are_sanitised_on_the_suggestions_step(
+    client, world, categories, product
+):
+    from cases.models import HelpArticle, ProblemType
+
+    HelpArticle.objects.create(
+        title=hostile("article-title") + " outlook",
+        slug="outlook",
+        body="Outlook tips\n\n"
+        + hostile("article-body")
+        + "\n\n"
+        + JS_LINK
+        + '\n\n<iframe src="https://evil.example"></iframe>\n\n![x](https://evil.example/x.png)',
+    )
+    ProblemType.objects.create(
+        category=categories["technical"],
+        product=product,
+        code="scripts",
+        name=hostile("problem-type"),
+        default_severity="C",
+        is_out_of_scope=True,
+        out_of_scope_advice=hostile("advice") + " outlook",
+    )
+    sign_in(client, world[TenantRole.GLOBAL_ADMIN])
+    step = lambda name: reverse("request_new_step", args=[DOMAIN, name])  # noqa: E731
+    client.get(reverse("request_new", args=[DOMAIN]))
+    client.post(step("describe"), {"summary": "outlook " + hostile("summary")})
+    html = page(client, world[TenantRole.GLOBAL_ADMIN], step("suggestions"))
+    text = scan(html)
+    for field in ["article-title", "article-body", "summary", "problem-type", "advice"]:
+        assert shown(field) in text, field
+    assert '<a rel="noopener noreferrer nofollow">click me</a>' in html
+    assert "<iframe" not in html and "evil.example/x.png" not in html
