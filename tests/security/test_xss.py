@@ -382,3 +382,55 @@ def test_help_articles_and_advice_are_sanitised_on_the_suggestions_step(
         assert shown(field) in text, field
     assert '<a rel="noopener noreferrer nofollow">click me</a>' in html
     assert "<iframe" not in html and "evil.example/x.png" not in html
+
+
+def test_phone_intake_shows_the_caller_and_echoes_form_input_as_text(
+    client, world, problem_type, mailoutbox
+):
+    import re
+
+    from cases.models import Case
+    from cases.services import intake
+
+    admin = world[TenantRole.GLOBAL_ADMIN]
+    admin.display_name = hostile("caller")
+    admin.save(update_fields=["display_name"])
+    world.contoso.name = hostile("company")
+    world.contoso.save(update_fields=["name"])
+    engineer = world["engineer"]
+    verification = intake.intake_start(actor=engineer, tenant=world.contoso, admin=admin)
+    code = re.search(r"\b(\d{6})\b", mailoutbox[-1].body).group(1)
+    intake.intake_verify(actor=engineer, verification=verification, code=code)
+    url = reverse("intake_file", args=[verification.pk])
+    text = scan(page(client, engineer, url))
+    assert shown("caller") in text
+
+    data = {
+        "classify-category": "technical",
+        "classify-product": "",
+        "classify-problem_type": problem_type.pk,
+        "details-title": "",  # missing: the form comes back with what was typed
+        "details-description": hostile("intake-description"),
+        "impact-service": "impaired",
+        "impact-users": "several",
+        "impact-workaround": "no",
+        "contact-name": hostile("intake-contact"),
+        "contact-email": "global_admin@contoso.example",
+        "contact-phone": "",
+        "contact-method": "email",
+        "contact-language": "en",
+        "contact-time_zone": "America/New_York",
+    }
+    refused = client.post(url, data)
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    scan(html)
+    assert html.count("&lt;script&gt;") >= 2  # the typed text, escaped into the fields
+    assert not Case.objects.exists()
+
+    data["details-title"] = hostile("intake-title")
+    assert client.post(url, data).status_code == 302
+    case = Case.objects.get()
+    text = scan(page(client, engineer, reverse("console_case", args=[case.number])))
+    for field in ["intake-title", "intake-description", "intake-contact", "caller"]:
+        assert shown(field) in text, field
