@@ -156,6 +156,10 @@ def test_filing_with_attachments_puts_them_on_the_opening_event(open_case):
             "message/rfc822; charset=utf-8",
         ),
         ("empty.txt", b"", "text/plain; charset=utf-8"),
+        # Text that happens to begin like a short magic number (bitmap, program, MP3).
+        ("cars.csv", b"BMW,Munich\nFiat,Turin\n", "text/csv; charset=utf-8"),
+        ("countries.csv", b"MZ,Mozambique\n", "text/csv; charset=utf-8"),
+        ("tags.txt", b"ID3 tags were missing\n", "text/plain; charset=utf-8"),
     ],
 )
 def test_allowed_types_are_recognised_by_content_and_typed_by_it(name, content, content_type):
@@ -185,6 +189,9 @@ def test_allowed_types_are_recognised_by_content_and_typed_by_it(name, content, 
         ("wide.txt", "no NULs allowed\x00".encode("utf-16")),
         ("trace.log", PDF),  # a known binary format, even though it is ASCII
         ("trace.log", png_bytes()),
+        ("trace.log", b"%!PS-Adobe-3.0\n/x { } def\n"),
+        ("trace.log", b"{\\rtf1\\ansi hello}"),
+        ("trace.log", EXE),
         ("page.txt", HTML),
         ("page.txt", b"  \n<html><body>hi</body></html>"),
         ("page.txt", b"<script>alert(1)</script>"),
