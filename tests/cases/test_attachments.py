@@ -342,3 +342,16 @@ def test_the_api_refuses_a_disguised_file_with_a_json_400(world, open_case):
     assert download["Content-Type"] == "application/pdf"
     assert download["X-Content-Type-Options"] == "nosniff"
     assert download["Content-Disposition"].startswith('attachment; filename="report.pdf"')
+
+
+def test_a_large_upload_spooled_to_disk_is_checked_and_stored_whole(client, world, open_case):
+    case = open_case()
+    sign_in(client, world[TenantRole.GLOBAL_ADMIN])
+    content = b"".join(b"%07d 550 5.7.1 rejected\n" % i for i in range(120_000))  # ~3.4 MB
+    assert reply_with(client, case, upload("big.log", content)).status_code == 302
+    attachment = case.events.get(kind="reply").attachments.get()
+    assert attachment.size == len(content)
+    with attachment.file.open("rb") as stored:
+        assert stored.read() == content
+    refused = reply_with(client, case, upload("big.log", content[:-10] + b"\x00" * 10))
+    assert refused.status_code == 400
