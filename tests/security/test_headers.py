@@ -240,3 +240,20 @@ def test_production_redirects_to_https_and_sends_hsts_and_secure_cookies():
         "CSRF_COOKIE_SECURE": True,
         "DEBUG": False,
     }
+
+
+def test_the_back_office_works_under_the_same_policy(client, world, case):
+    from tests.factories import UserFactory
+
+    staff = UserFactory(email="backoffice@support.example", is_staff=True, is_superuser=True)
+    sign_in(client, staff)
+    for url in [
+        "/back-office/",
+        "/back-office/cases/case/",
+        f"/back-office/cases/case/{case.pk}/change/",
+        "/back-office/accounts/user/",
+    ]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "'unsafe-inline'" not in response["Content-Security-Policy"]
+        assert inline_code(response.content.decode()) == [], url
