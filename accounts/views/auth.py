@@ -5,7 +5,6 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
-from django_otp import DEVICE_ID_SESSION_KEY
 
 from accounts import policies, selectors
 from accounts.forms import SignInForm
@@ -20,11 +19,6 @@ class SignInView(auth_views.LoginView):
     template_name = "accounts/sign_in.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
-
-    def form_valid(self, form):
-        # A password sign-in starts unverified, even in a session that had passed the step.
-        self.request.session.pop(DEVICE_ID_SESSION_KEY, None)
-        return super().form_valid(form)
 
     def get_success_url(self):
         url = super().get_success_url()

@@ -35,10 +35,11 @@ DEMO_TOTP_SECRET = "HELPDESKDEMOTOTPSECRETKEY2345677"  # noqa: S105 - published 
 DEMO_TOTP_ACCOUNTS = ["agent@adatum.example", "engineer@support.example", "manager@support.example"]
 DEMO_AUTHENTICATOR_NAME = "Demo authenticator"
 # How to get the current code without a phone (any authenticator app works too).
-DEMO_CODE_COMMAND = (
-    '.venv/bin/python -c "from base64 import b32decode; from django_otp.oath import totp; '
-    f"print('%06d' % totp(b32decode('{DEMO_TOTP_SECRET}')))\""
+DEMO_CODE_PROGRAM = (
+    "from base64 import b32decode; from django_otp.oath import totp; "
+    f"print('%06d' % totp(b32decode('{DEMO_TOTP_SECRET}')))"
 )
+DEMO_CODE_COMMAND = f'.venv/bin/python -c "{DEMO_CODE_PROGRAM}"'
 
 TENANTS = {
     "contoso.example": ("Contoso", "US", "America/New_York", "en"),
