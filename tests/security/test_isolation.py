@@ -3,7 +3,8 @@ byte of a victim tenant's requests in any answer a persona may not see.
 
 The victim is Contoso (tests/personas.py): it files a request with a distinct title, contact
 and attachment, the support team adds an internal note, and a partner asks it for a
-relationship. Each persona then asks for every pattern of `django.urls.get_resolver()` with
+relationship. Fabrikam files a request too, which no one but its own people and support staff
+may find anywhere (lists and home pages included). Each persona then asks for every pattern of `django.urls.get_resolver()` with
 the victim's objects in the URL. `EXPECTED` says what each persona must get; a pattern without
 an entry fails the test, so a new page or endpoint cannot ship without deciding who may see it.
 
@@ -47,6 +48,9 @@ VICTIM_CONTACT = Contact(
 )
 VICTIM_NOTE = "Internal: customer's tenant key rotated by mistake, zebra-pomegranate"
 VICTIM_FILE = "quokka-trace.log"
+# A request of the other tenant (Fabrikam): only its own people and support staff see it.
+BYSTANDER_TITLE = "Wombat payroll export truncated"
+SEES_BYSTANDER = {"outsider", "partner_other_tenant", "engineer", "manager"}
 
 PERSONAS = [*ALL_PERSONAS, "partner_admin_agent", "backoffice"]
 
@@ -311,6 +315,9 @@ def victim(world, open_case, later) -> Victim:
         actor=world["engineer"], tenant=world.contoso, admin=admin, at=later(minutes=-5)
     )
     token, _plain = api_token_create(actor=admin, name="Victim laptop")
+    open_case(
+        actor=world["outsider"], tenant=world.fabrikam, title=BYSTANDER_TITLE, at=later(hours=-3)
+    )
     world.users["backoffice"] = UserFactory(email="backoffice@support.example", is_staff=True)
     return Victim(
         domain=world.contoso.primary_domain,
@@ -433,6 +440,10 @@ def check(
         problems.append(f"{name} {url}: leaks {', '.join(leaked)}")
     if group(persona) not in MAY_SEE_NOTE and "internal note" in leaked:
         problems.append(f"{name} {url}: shows the internal note")
+    if persona not in SEES_BYSTANDER and BYSTANDER_TITLE in visible:
+        problems.append(f"{name} {url}: shows Fabrikam's request")
+    if persona == "outsider" and name in {"home", "api_cases"} and BYSTANDER_TITLE not in visible:
+        problems.append(f"{name} {url}: Fabrikam's admin does not see Fabrikam's request")
     shown = response.status_code == 200
     if shown and group(persona) in row.shows_case_to and victim.number not in visible:
         problems.append(f"{name} {url}: the case number is missing for {persona}")
