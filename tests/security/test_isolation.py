@@ -4,8 +4,8 @@ byte of a victim tenant's requests in any answer a persona may not see.
 The victim is Contoso (tests/personas.py): it files a request with a distinct title, contact
 and attachment, the support team adds an internal note, and a partner asks it for a
 relationship. Fabrikam files a request too, which no one but its own people and support staff
-may find anywhere (lists and home pages included). Each persona then asks for every pattern of `django.urls.get_resolver()` with
-the victim's objects in the URL. `EXPECTED` says what each persona must get; a pattern without
+may find anywhere (lists and home pages included). Each persona then asks for every pattern of
+`django.urls.get_resolver()` with the victim's objects in the URL. `EXPECTED` says what each persona must get; a pattern without
 an entry fails the test, so a new page or endpoint cannot ship without deciding who may see it.
 
 Every request runs in a savepoint that is rolled back, so an allowed action (approving,
@@ -60,9 +60,11 @@ REQUEST_ADMIN = "request_admin"  # Contoso's other roles that manage requests
 INSIDER = "insider"  # knows Contoso without a request role: 403, never data
 PARTNER = "partner"  # acts for Contoso under a live relationship
 AGENT = "agent"  # Adatum's admin agent: partner pages, no customer access
-OUTSIDER = "outsider"  # another tenant, ended or pending partners, back office: 404, never data
-STAFF = "staff"  # engineers and managers
-MANAGER = "manager"
+# Everyone else: another tenant's admin, partner users whose access to Contoso ended, never
+# began or is for another customer, back-office staff. 404, never data.
+OUTSIDER = "outsider"
+STAFF = "staff"  # support engineers
+MANAGER = "manager"  # support managers: engineers plus the dashboard and bulk assignment
 ANONYMOUS = "anonymous"
 
 GROUP_OF = {
@@ -80,15 +82,6 @@ GROUP_OF = {
     "engineer": STAFF,
     "manager": MANAGER,
     "anonymous": ANONYMOUS,
-}
-# Partner users whose access to Contoso ended, never began, or is for another customer.
-ENDED_PARTNERS = {
-    "partner_pending",
-    "partner_ended_unswept",
-    "partner_expired",
-    "partner_terminated",
-    "partner_other_tenant",
-    "partner_former_member",
 }
 
 
