@@ -323,7 +323,7 @@ def victim(world, open_case, later) -> Victim:
 
 
 # Fixed values for the path parameters that are not objects.
-ACTIONS = {
+ACTION_VALUES = {
     "tenant_relationship_action": "approve",
     "console_case_action": "claim",
 }
@@ -347,7 +347,7 @@ def url_kwargs(name: str, route: str, victim: Victim) -> dict:
         elif param == "pk":
             values[param] = victim.relationship_id
         elif param == "action":
-            values[param] = ACTIONS[name]
+            values[param] = ACTION_VALUES[name]
         elif param == "step":
             values[param] = STEPS[name]
         else:
@@ -415,10 +415,18 @@ def sign_in(client: Client, world, persona: str) -> None:
 
 
 def check(
-    client: Client, world, victim: Victim, persona: str, route: str, name: str, row: Row
+    client: Client,
+    world,
+    victim: Victim,
+    persona: str,
+    route: str,
+    name: str,
+    row: Row,
+    **overrides,
 ) -> list[str]:
-    """The problems with one (pattern, persona) pair, as readable lines."""
-    url = reverse(name, kwargs=url_kwargs(name, route, victim))
+    """The problems with one (pattern, persona) pair, as readable lines. `overrides` replace
+    some of the URL's parameters."""
+    url = reverse(name, kwargs={**url_kwargs(name, route, victim), **overrides})
     url += QUERIES.get(name, "").format(domain=victim.domain)
     sign_in(client, world, persona)
     response, body = ask(client, row.method, url)
@@ -589,3 +597,30 @@ def test_partner_access_ends_when_the_partner_terminates_in_a_signed_in_session(
         actor=world["partner_admin_agent"], relationship=relationship
     )
     assert_sees_nothing(partner_answers(client, victim))
+
+
+# Every value of an <action> parameter, for the personas the table refuses: the refusal must
+# not depend on which action is asked for.
+REFUSED = ["outsider", "partner_expired", "partner_active", TenantRole.GLOBAL_READER, "anonymous"]
+
+
+@pytest.mark.parametrize("persona", REFUSED)
+def test_every_action_is_refused_alike(client, world, victim, persona):
+    from accounts.views.relationships import ACTIONS as RELATIONSHIP_ACTIONS
+    from cases.views.console import ACTIONS as CONSOLE_ACTIONS
+
+    variants = {
+        # An unknown action there is a 404 (no such page) for anyone, before any right is asked.
+        "tenant_relationship_action": list(RELATIONSHIP_ACTIONS),
+        "console_case_action": [*CONSOLE_ACTIONS, "no-such-action"],
+    }
+    routes = dict((name, route) for route, name in url_patterns())
+    problems = []
+    for name, actions in variants.items():
+        row = EXPECTED[name]
+        assert row.expected(persona) in {302, 401, 403, 404}, (name, persona)
+        for action in actions:
+            problems += check(
+                client, world, victim, persona, routes[name], name, row, action=action
+            )
+    assert not problems, "\n".join(problems)
