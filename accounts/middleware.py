@@ -42,11 +42,22 @@ class SecondFactorMiddleware:
     The one place the rule of `accounts.policies.second_factor_step` is enforced: pages redirect
     to enrolment or verification (GET requests come back afterwards), session-authenticated API
     calls get a 403 in the API's error shape. Signing in and out, the two-step pages and the
-    language switch stay open. A Bearer token is personal and could only be created from a
-    verified session (`policies.can_create_api_token`), so token calls pass.
+    language switch stay open. A Bearer token is personal and can only be created from a
+    verified session (`policies.can_create_api_token`) or by an operator on the server
+    (`manage.py create_api_token`), so calls with a token pass: holding it is the proof.
     """
 
-    OPEN_URL_NAMES = frozenset({"login", "logout", "mfa_enrol", "mfa_verify", "set_language"})
+    OPEN_VIEW_NAMES = frozenset(
+        {
+            "login",
+            "logout",
+            "mfa_enrol",
+            "mfa_verify",
+            "set_language",
+            "admin:login",
+            "admin:logout",
+        }
+    )
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -56,7 +67,7 @@ class SecondFactorMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         match = request.resolver_match
-        if match is not None and match.url_name in self.OPEN_URL_NAMES:
+        if match is not None and match.view_name in self.OPEN_VIEW_NAMES:
             return None
         static_prefix = "/" + settings.STATIC_URL.lstrip("/")
         if request.path.startswith(static_prefix):

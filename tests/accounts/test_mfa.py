@@ -209,6 +209,12 @@ def test_an_unverified_session_opening_sign_in_is_sent_on_to_the_step(unverified
     assert unverified_client.get(reverse("login"))["Location"] == f"{ENROL}?next=%2F"
 
 
+def test_the_back_office_sign_in_stays_open_but_not_the_back_office(unverified_client, engineer):
+    password_only(unverified_client, engineer)
+    assert unverified_client.get(reverse("admin:login")).status_code == 200
+    assert unverified_client.get(reverse("admin:index"))["Location"].startswith(ENROL)
+
+
 def test_signing_out_stays_open(unverified_client, engineer):
     password_only(unverified_client, engineer)
     unverified_client.post(reverse("logout"))
