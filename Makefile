@@ -1,7 +1,9 @@
 # Two commands: `make run` (the app on embedded defaults) and `make test` (lint + the whole suite).
+# Lint is ruff plus bandit's static security checks (config in bandit.yaml; high severity fails).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+BANDIT := $(BIN)/bandit -c bandit.yaml -r helpdesk accounts cases -lll
 
 .PHONY: run test install install-dev lint format clean messages
 
@@ -30,11 +32,13 @@ run: install
 test: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BANDIT)
 	$(BIN)/python -m pytest
 
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BANDIT)
 
 format: install-dev
 	$(BIN)/ruff check --fix .

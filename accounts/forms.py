@@ -121,3 +121,24 @@ class ApiTokenForm(forms.Form):
         help_text=_("What will use it, for example “Ticket sync script”."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
+
+
+# --- Two-step sign-in. ---
+
+
+class SecondFactorCodeForm(forms.Form):
+    """A code from the authenticator app, or a recovery code; `accounts.mfa` judges it."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        help_text=_("The six digits your authenticator app shows, or one of your recovery codes."),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "autofocus": True,
+                "spellcheck": "false",
+                "autocapitalize": "none",
+            }
+        ),
+    )

@@ -1,7 +1,14 @@
 import zoneinfo
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts import policies
 
 
 class UserPreferencesMiddleware:
@@ -27,3 +34,54 @@ class UserPreferencesMiddleware:
         else:
             timezone.deactivate()
         return self.get_response(request)
+
+
+class SecondFactorMiddleware:
+    """Hold a signed-in session that still owes its second step (enrol or verify) at that step.
+
+    The one place the rule of `accounts.policies.second_factor_step` is enforced: pages redirect
+    to enrolment or verification (GET requests come back afterwards), session-authenticated API
+    calls get a 403 in the API's error shape. Signing in and out, the two-step pages and the
+    language switch stay open. A Bearer token is personal and could only be created from a
+    verified session (`policies.can_create_api_token`), so token calls pass.
+    """
+
+    OPEN_URL_NAMES = frozenset({"login", "logout", "mfa_enrol", "mfa_verify", "set_language"})
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        if match is not None and match.url_name in self.OPEN_URL_NAMES:
+            return None
+        static_prefix = "/" + settings.STATIC_URL.lstrip("/")
+        if request.path.startswith(static_prefix):
+            return None
+        api = request.path.startswith("/api/")
+        if api and _has_bearer_token(request):
+            return None
+        step = policies.second_factor_step(getattr(request, "user", None))
+        if step is None:
+            return None
+        if api:
+            return JsonResponse(
+                {
+                    "code": "second_factor_required",
+                    "message": _("Complete two-step sign-in in the browser first."),
+                    "fields": {},
+                },
+                status=403,
+            )
+        target = reverse("mfa_enrol" if step == policies.SECOND_FACTOR_ENROL else "mfa_verify")
+        if request.method in ("GET", "HEAD"):
+            target = f"{target}?{urlencode({'next': request.get_full_path()})}"
+        return redirect(target)
+
+
+def _has_bearer_token(request) -> bool:
+    scheme = request.META.get("HTTP_AUTHORIZATION", "").split(" ", 1)[0]
+    return scheme.lower() == "bearer"

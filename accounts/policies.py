@@ -13,8 +13,9 @@ relationship ends, whether or not the expiry sweep has run yet.
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import (
     DelegatedAdminRelationship,
@@ -23,6 +24,7 @@ from .models import (
     RelationshipAssignment,
     RelationshipStatus,
     RoleAssignment,
+    SupportProfile,
     SupportRole,
     Tenant,
     TenantRole,
@@ -190,3 +192,76 @@ def request_tenant_ids(user: User | None, *, at: datetime | None = None) -> froz
 
 def unknown_roles(roles: Iterable[str]) -> list[str]:
     return sorted(set(roles) - set(TenantRole.values))
+
+
+# --- Two-step sign-in (second factor). ---
+
+# What a signed-in session still has to do before it may use the site (see `second_factor_step`).
+SECOND_FACTOR_ENROL = "enrol"
+SECOND_FACTOR_VERIFY = "verify"
+
+
+def requires_second_factor(user: User | None) -> bool:
+    """Must sign in with a second factor: support staff (they work every tenant's requests) and
+    partner users (they act for customers under delegated rights). Tenant users may enrol if
+    they wish; once they have, their sessions need the second step too (`second_factor_step`).
+    """
+    if not _signed_in(user):
+        return False
+    return is_support_staff(user) or PartnerMembership.objects.filter(user=user).exists()
+
+
+def session_is_verified(user: User | None) -> bool:
+    """The session passed the second step (django-otp's middleware says so on `user`)."""
+    is_verified = getattr(user, "is_verified", None)
+    return bool(_signed_in(user) and callable(is_verified) and is_verified())
+
+
+def with_second_factor_facts(users: QuerySet[User]) -> QuerySet[User]:
+    """`users` annotated with what `second_factor_step` needs to know, so that loading the
+    signed-in user once per request (see `accounts.backends`) answers it without a query."""
+    return users.annotate(
+        second_factor_enrolled=Exists(
+            TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+        ),
+        second_factor_required=Exists(SupportProfile.objects.filter(user=OuterRef("pk")))
+        | Exists(PartnerMembership.objects.filter(user=OuterRef("pk"))),
+    )
+
+
+def second_factor_step(user: User | None) -> str | None:
+    """What the signed-in session of `user` must do before anything else, or None when nothing.
+
+    SECOND_FACTOR_VERIFY: the user has an authenticator (required or chosen) and this session has
+    not been verified with it. SECOND_FACTOR_ENROL: the user must use a second factor
+    (`requires_second_factor`) and has none yet. Anonymous users and verified sessions get None.
+    Uses the facts loaded with the user (`with_second_factor_facts`), or one query.
+    """
+    if not _signed_in(user) or session_is_verified(user):
+        return None
+    if not hasattr(user, "second_factor_enrolled"):
+        facts = with_second_factor_facts(User.objects.filter(pk=user.pk)).values(
+            "second_factor_enrolled", "second_factor_required"
+        )
+        row = facts.first()
+        if row is None:
+            return None
+        enrolled, required = row["second_factor_enrolled"], row["second_factor_required"]
+    else:
+        enrolled, required = user.second_factor_enrolled, user.second_factor_required
+    if enrolled:
+        return SECOND_FACTOR_VERIFY
+    if required:
+        return SECOND_FACTOR_ENROL
+    return None
+
+
+def can_create_api_token(user: User | None) -> bool:
+    """A token works without a second factor, so it may only be made from a session that has
+    passed every step its user needs: otherwise a stolen password alone would yield a token."""
+    return _signed_in(user) and second_factor_step(user) is None
+
+
+def can_turn_off_second_factor(user: User | None) -> bool:
+    """Only users who chose a second factor may drop it; staff and partner users must keep it."""
+    return _signed_in(user) and not requires_second_factor(user)

@@ -106,7 +106,7 @@ class AuditEntry:
     actor_name: str
     actor_email: str
     organisation: str  # who the actor acted as: the tenant, a partner on its behalf, support
-    partner: str  # the partner acting on behalf of the tenant, if any
+    partner: str  # the partner that acted (for the tenant, or in its own relationship), if any
     subject: str  # the request number or the relationship's name
     subject_title: str  # the request title or the partner of the relationship
     case_number: str
@@ -223,13 +223,18 @@ def _role_labels(roles) -> str:
     return ", ".join(str(labels.get(role, role)) for role in roles or [])
 
 
-def _who(actor: User | None, tenant: Tenant, partner) -> tuple[str, str, str]:
-    """(name, email, organisation) of an actor; support engineers are named like on the request
-    page, but their address is not given out."""
+def _who(
+    actor: User | None, tenant: Tenant, partner, *, on_behalf: bool = True
+) -> tuple[str, str, str]:
+    """(name, email, organisation) of an actor. A partner acts on behalf of the tenant in its
+    requests, and as itself in its relationships. Support engineers are named like on the
+    request page, but their address is not given out."""
     if actor is None:
         return _("System"), "", _("Support service")
     if _is_staff(actor):
         return actor.display_name, "", _("Support")
+    if partner is not None and not on_behalf:
+        return actor.display_name, actor.email, partner.name
     if partner is not None:
         organisation = _("%(partner)s on behalf of %(tenant)s") % {
             "partner": partner.name,
@@ -283,7 +288,9 @@ def _relationship_details(event: RelationshipEvent) -> str:
 
 def _relationship_entry(event: RelationshipEvent, tenant: Tenant) -> AuditEntry:
     partner = event.relationship.partner
-    name, email, organisation = _who(event.actor, tenant, partner if event.by_partner else None)
+    name, email, organisation = _who(
+        event.actor, tenant, partner if event.by_partner else None, on_behalf=False
+    )
     return AuditEntry(
         at=event.at,
         source=RELATIONSHIP,

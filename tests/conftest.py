@@ -3,7 +3,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.db import connection
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts import policies
 from accounts.models import TenantRole
 from cases.models import Category, ProblemType, Product
 from cases.services import lifecycle
@@ -27,6 +31,47 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
             if not on_postgres:
                 item.add_marker(pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)"))
+
+
+class VerifiedClient(Client):
+    """A test client whose `force_login` also passes the second sign-in step.
+
+    Staff and partner users must verify every session with an authenticator (see
+    `accounts.policies.second_factor_step`). Tests about what such users may do sign them in with
+    `force_login` as before; this marks the session verified by a real confirmed device (created
+    when the user has none), exactly what the verification page records. Tests about the
+    second step itself use `unverified_client`.
+    """
+
+    def force_login(self, user, backend=None):
+        super().force_login(user, backend)
+        if user is not None:
+            verify_session(self, user)
+
+
+def verify_session(client: Client, user) -> None:
+    """Mark `client`'s session as verified by `user`'s authenticator, when the user has one or
+    must have one (a plain tenant user without one is left as it is)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+    if device is None:
+        if not policies.requires_second_factor(user):
+            return
+        device = TOTPDevice.objects.create(user=user, name="Test authenticator", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+@pytest.fixture
+def client():
+    """pytest-django's `client`, whose force_login also passes the second step."""
+    return VerifiedClient()
+
+
+@pytest.fixture
+def unverified_client():
+    """A plain Django test client: force_login leaves the second step to the test."""
+    return Client()
 
 
 @pytest.fixture

@@ -129,3 +129,60 @@ def test_demo_cases_cover_every_status_tier_and_severity():
     before = cases.count()
     seed()
     assert Case.objects.count() == before
+
+
+MFA_ACCOUNTS = ["agent@adatum.example", "engineer@support.example", "manager@support.example"]
+
+
+def test_demo_partner_and_staff_accounts_have_the_demo_authenticator():
+    from base64 import b32decode
+
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.management.commands.seed_demo import DEMO_TOTP_SECRET
+
+    output = seed()
+    assert DEMO_TOTP_SECRET in output
+    assert "from django_otp.oath import totp" in output
+    for email in MFA_ACCOUNTS:
+        device = TOTPDevice.objects.get(user__email=email)
+        assert device.confirmed
+        assert device.bin_key == b32decode(DEMO_TOTP_SECRET)
+        assert policies.requires_second_factor(device.user)
+    assert not TOTPDevice.objects.exclude(user__email__in=MFA_ACCOUNTS).exists()
+    seed()
+    assert TOTPDevice.objects.count() == len(MFA_ACCOUNTS)
+
+
+def test_a_demo_user_who_set_up_their_own_app_keeps_it():
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    seed()
+    TOTPDevice.objects.filter(user__email="engineer@support.example").update(key="ab" * 20)
+    seed()
+    assert TOTPDevice.objects.get(user__email="engineer@support.example").key == "ab" * 20
+
+
+def test_the_printed_one_liner_prints_the_current_code():
+    import subprocess
+    import sys
+    from base64 import b32decode
+
+    from django_otp.oath import totp
+
+    from accounts.management.commands.seed_demo import (
+        DEMO_CODE_COMMAND,
+        DEMO_CODE_PROGRAM,
+        DEMO_TOTP_SECRET,
+    )
+
+    assert DEMO_CODE_COMMAND in seed()
+    key = b32decode(DEMO_TOTP_SECRET)
+    before = f"{totp(key):06d}"
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", DEMO_CODE_PROGRAM], capture_output=True, text=True, timeout=60
+    )
+    after = f"{totp(key):06d}"
+    assert result.returncode == 0, result.stderr
+    # The subprocess runs on the real clock: its code is the current step's (or the next's).
+    assert result.stdout.strip() in {before, after}

@@ -1,4 +1,4 @@
-"""The signed-in user's profile: who they are, and their personal API tokens."""
+"""The signed-in user's profile: who they are, two-step sign-in, and their personal API tokens."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -7,9 +7,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import tokens
+from accounts import mfa, policies, tokens
 from accounts.forms import ApiTokenForm, add_domain_error
-from helpdesk.errors import Conflict, InvalidInput
+from helpdesk.errors import Conflict, InvalidInput, NotAllowed
 
 
 @never_cache
@@ -21,8 +21,18 @@ def profile(request):
     POST creates a token. The answer to that POST is the only place the plain token ever
     appears: it is rendered from the response, not stored (not even in the session), and the
     page is not cached. Bad input re-renders the form with its errors and creates nothing.
+
+    A token signs in without a second factor, so it is created only from a session that has
+    passed every sign-in step its user needs (`policies.can_create_api_token`); otherwise a
+    stolen password of a staff or partner user would be enough to get one. The middleware
+    already keeps such sessions off this page; the check here holds without it.
     """
     new_token = None
+    if request.method == "POST" and not policies.can_create_api_token(request.user):
+        raise NotAllowed(
+            _("Complete two-step sign-in before creating a token."),
+            code="second_factor_required",
+        )
     form = ApiTokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -38,11 +48,16 @@ def profile(request):
                 % {"name": token.name},
             )
             form = ApiTokenForm()
-    return render(
-        request,
-        "accounts/profile.html",
-        {"form": form, "new_token": new_token, "tokens": tokens.tokens_for(request.user)},
-    )
+    context = {
+        "form": form,
+        "new_token": new_token,
+        "tokens": tokens.tokens_for(request.user),
+        "authenticator": mfa.authenticator_for(request.user),
+    }
+    if context["authenticator"] is not None:
+        context["recovery_codes_left"] = mfa.recovery_codes_left(request.user)
+        context["second_factor_required"] = policies.requires_second_factor(request.user)
+    return render(request, "accounts/profile.html", context)
 
 
 @login_required

@@ -7,8 +7,9 @@ module knows how to recognise that type from the bytes themselves:
 * binary formats (images, PDF, Office documents, zip archives) by their magic bytes, read by the
   ``filetype`` library; the detected type must be the one the extension names;
 * text formats (plain text, logs, CSV, JSON, XML, e-mail, HAR) must be valid UTF-8, or UTF-16
-  with a byte-order mark, contain no NUL character, not be a known binary format, and not open
-  like an HTML or SVG document (what a browser would sniff as a page).
+  with a byte-order mark, contain no NUL character, not be a PDF, PostScript or RTF document
+  written in ASCII, and not open like an HTML or SVG document (what a browser would sniff as a
+  page).
 
 The content type stored with the attachment (and sent when it is downloaded) is the one of the
 detected type, never the one the uploader claimed. HTML and SVG are never accepted, whatever the
@@ -37,6 +38,12 @@ HEAD_BYTES = 8192
 NEVER_ALLOWED = frozenset(
     {".svg", ".svgz", ".html", ".htm", ".xhtml", ".xht", ".shtml", ".mht", ".mhtml", ".js"}
 )
+
+
+# Document formats that can be written in plain ASCII, so pass the text checks, yet are not text:
+# a viewer would run them. Other magic numbers are too short to tell from text ("BM" is a
+# bitmap, "MZ" a program, "ID3" an MP3) and the real files have bytes that fail the UTF-8 check.
+DOCUMENT_KINDS_IN_TEXT = frozenset({"pdf", "ps", "rtf"})
 
 
 @dataclass(frozen=True)
@@ -138,7 +145,8 @@ def _check_text(upload, head: bytes) -> str:
     """Return the charset of a text file, or raise InvalidInput when it is not plain text."""
     not_text = _("%(name)s is not a plain-text file (UTF-8 or UTF-16 with a byte-order mark).")
     encoding = _text_encoding(head)
-    if filetype.guess(head) is not None:
+    kind = filetype.guess(head)
+    if kind is not None and kind.extension in DOCUMENT_KINDS_IN_TEXT:
         raise _refuse(upload, not_text % {"name": upload.name})
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
     start = ""

@@ -13,7 +13,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
@@ -153,7 +153,7 @@ def _header() -> list[str]:
         _("Actor"),
         _("Actor email"),
         _("Acting as"),
-        _("On behalf of partner"),
+        _("Partner"),
         _("Request or relationship"),
         _("Title or partner"),
         _("Details"),
@@ -183,11 +183,15 @@ def tenant_audit_csv(request, domain):
     form = AuditFilterForm(request.GET or None)
     entries = selectors_audit.audit_entries(request.user, tenant, filters=form.filters())
     writer = csv.writer(_Echo())
+    # The rows are written while the response streams, after this view has returned: keep the
+    # viewer's language for the labels.
+    language = translation.get_language()
 
     def lines():
-        yield writer.writerow(_header())
-        for entry in entries:
-            yield writer.writerow([safe_cell(cell) for cell in _row(entry)])
+        with translation.override(language):
+            yield writer.writerow([safe_cell(cell) for cell in _header()])
+            for entry in entries:
+                yield writer.writerow([safe_cell(cell) for cell in _row(entry)])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     filename = f"audit-{tenant.primary_domain}-{timezone.now():%Y%m%d}.csv"

@@ -4,6 +4,7 @@ Defaults describe the embedded setup (SQLite file, file-system Celery broker, co
 checkout runs with no services; production sets DATABASE_URL, REDIS_URL, SECRET_KEY and friends.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -38,6 +39,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "accounts",
     "cases",
 ]
@@ -49,11 +54,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "accounts.middleware.UserPreferencesMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
     "helpdesk.middleware.DomainErrorMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "helpdesk.urls"
@@ -97,6 +106,30 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Sign-in protection. django-axes counts failed sign-ins per (email, client address) and refuses
+# that pair for a while after too many; its backend must come first to see every attempt.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "accounts.backends.AccountBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # no start-up banner; failures are still logged
+AXES_USERNAME_CALLABLE = "accounts.signin.attempted_email"
+AXES_CLIENT_IP_CALLABLE = "accounts.signin.client_address"
+# Behind our own TLS-terminating proxy the client's address is the last X-Forwarded-For entry.
+BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
+AXES_LOCKOUT_CALLABLE = "accounts.views.auth.locked_out"
+
+# Two-step sign-in (django-otp): authenticator-app codes (TOTP) and single-use recovery codes.
+# Who must use it is `accounts.policies.requires_second_factor`; wrong codes slow the next try down
+# exponentially (1, 2, 4, ... seconds per device, django-otp's throttling).
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Helpdesk")
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -15,3 +15,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# django-axes reports every sign-in at INFO; in tests that is noise (failures still show).
+LOGGING["loggers"] = {"axes": {"level": "WARNING"}}  # noqa: F405

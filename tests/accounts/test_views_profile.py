@@ -165,6 +165,7 @@ def test_the_page_runs_a_fixed_number_of_queries(
 ):
     for n in range(count):
         api_token_create(actor=admin, name=f"token {n}")
-    # Session, user and the layout's workspace take nine; the tokens one, however many.
-    with django_assert_max_num_queries(10):
+    # Session, user and the layout's workspace take nine; the authenticator one; the tokens one,
+    # however many.
+    with django_assert_max_num_queries(11):
         assert signed_in.get(PROFILE).status_code == 200

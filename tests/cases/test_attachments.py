@@ -16,6 +16,7 @@ from cases.models import Attachment, CaseEvent
 from cases.services import lifecycle
 from cases.services.attachments import check_attachments, safe_file_name
 from helpdesk.errors import InvalidInput
+from tests.security.two_step import sign_in
 
 DOMAIN = "contoso.example"
 
@@ -155,6 +156,10 @@ def test_filing_with_attachments_puts_them_on_the_opening_event(open_case):
             "message/rfc822; charset=utf-8",
         ),
         ("empty.txt", b"", "text/plain; charset=utf-8"),
+        # Text that happens to begin like a short magic number (bitmap, program, MP3).
+        ("cars.csv", b"BMW,Munich\nFiat,Turin\n", "text/csv; charset=utf-8"),
+        ("countries.csv", b"MZ,Mozambique\n", "text/csv; charset=utf-8"),
+        ("tags.txt", b"ID3 tags were missing\n", "text/plain; charset=utf-8"),
     ],
 )
 def test_allowed_types_are_recognised_by_content_and_typed_by_it(name, content, content_type):
@@ -184,6 +189,9 @@ def test_allowed_types_are_recognised_by_content_and_typed_by_it(name, content, 
         ("wide.txt", "no NULs allowed\x00".encode("utf-16")),
         ("trace.log", PDF),  # a known binary format, even though it is ASCII
         ("trace.log", png_bytes()),
+        ("trace.log", b"%!PS-Adobe-3.0\n/x { } def\n"),
+        ("trace.log", b"{\\rtf1\\ansi hello}"),
+        ("trace.log", EXE),
         ("page.txt", HTML),
         ("page.txt", b"  \n<html><body>hi</body></html>"),
         ("page.txt", b"<script>alert(1)</script>"),
@@ -252,7 +260,7 @@ def reply_with(client, case, *files):
 
 def test_a_download_is_typed_by_detection_not_by_the_claim(client, world, open_case):
     case = open_case()
-    client.force_login(world[TenantRole.GLOBAL_ADMIN])
+    sign_in(client, world[TenantRole.GLOBAL_ADMIN])
     response = reply_with(client, case, upload("메일 로그.png", png_bytes(), claimed="text/html"))
     assert response.status_code == 302
     attachment = case.events.get(kind="reply").attachments.get()
@@ -268,7 +276,7 @@ def test_a_download_is_typed_by_detection_not_by_the_claim(client, world, open_c
 
 def test_an_old_row_with_an_unknown_type_downloads_as_bytes(client, world, open_case):
     case = open_case()
-    client.force_login(world[TenantRole.GLOBAL_ADMIN])
+    sign_in(client, world[TenantRole.GLOBAL_ADMIN])
     reply_with(client, case, upload("trace.log", b"ok"))
     attachment = case.events.get(kind="reply").attachments.get()
     Attachment.objects.filter(pk=attachment.pk).update(content_type="text/html")
@@ -279,7 +287,7 @@ def test_an_old_row_with_an_unknown_type_downloads_as_bytes(client, world, open_
 
 def test_a_disguised_file_is_a_form_error_on_the_request_page(client, world, open_case):
     case = open_case()
-    client.force_login(world[TenantRole.GLOBAL_ADMIN])
+    sign_in(client, world[TenantRole.GLOBAL_ADMIN])
     response = reply_with(client, case, upload("screen.png", HTML, claimed="image/png"))
     assert response.status_code == 400
     assert "screen.png is not really a PNG file." in response.content.decode()
@@ -289,7 +297,7 @@ def test_a_disguised_file_is_a_form_error_on_the_request_page(client, world, ope
 
 def test_a_disguised_file_is_a_form_error_in_the_console(client, world, open_case):
     case = open_case()
-    client.force_login(world["engineer"])
+    sign_in(client, world["engineer"])
     response = client.post(
         reverse("console_case_action", args=[case.number, "reply"]),
         {"body": "See attached", "attachments": [upload("fix.pdf", EXE)]},
@@ -302,7 +310,7 @@ def test_a_disguised_file_is_a_form_error_in_the_console(client, world, open_cas
 def test_a_disguised_file_is_a_form_error_in_the_new_request_wizard(
     client, world, categories, problem_type
 ):
-    client.force_login(world[TenantRole.GLOBAL_ADMIN])
+    sign_in(client, world[TenantRole.GLOBAL_ADMIN])
     client.get(reverse("request_new", args=[DOMAIN]))
     client.post(reverse("request_new_step", args=[DOMAIN, "describe"]), {"summary": "x y z"})
     client.post(reverse("request_new_step", args=[DOMAIN, "classify"]), {"category": "technical"})
@@ -334,3 +342,16 @@ def test_the_api_refuses_a_disguised_file_with_a_json_400(world, open_case):
     assert download["Content-Type"] == "application/pdf"
     assert download["X-Content-Type-Options"] == "nosniff"
     assert download["Content-Disposition"].startswith('attachment; filename="report.pdf"')
+
+
+def test_a_large_upload_spooled_to_disk_is_checked_and_stored_whole(client, world, open_case):
+    case = open_case()
+    sign_in(client, world[TenantRole.GLOBAL_ADMIN])
+    content = b"".join(b"%07d 550 5.7.1 rejected\n" % i for i in range(120_000))  # ~3.4 MB
+    assert reply_with(client, case, upload("big.log", content)).status_code == 302
+    attachment = case.events.get(kind="reply").attachments.get()
+    assert attachment.size == len(content)
+    with attachment.file.open("rb") as stored:
+        assert stored.read() == content
+    refused = reply_with(client, case, upload("big.log", content[:-10] + b"\x00" * 10))
+    assert refused.status_code == 400

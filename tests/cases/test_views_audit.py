@@ -167,8 +167,10 @@ def test_partner_actions_name_the_partner_and_the_actor(world, history):
     assert reply.partner == "Adatum"
     assert reply.actor_email == world["partner_active"].email
     assert reply.attachments == ("headers.txt",)
+    assert reply.organisation == "Adatum on behalf of Contoso"
     requested = next(e for e in page.entries if e.kind == "relationship.requested")
     assert requested.partner == "Adatum"
+    assert requested.organisation == "Adatum"  # in its own relationship a partner acts as itself
     approved = next(e for e in page.entries if e.kind == "relationship.approved")
     assert approved.partner == ""
     assert approved.actor_email == world[TenantRole.GLOBAL_ADMIN].email

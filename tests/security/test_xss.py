@@ -17,6 +17,7 @@ from accounts.models import TenantRole
 from accounts.tokens import api_token_create
 from cases.models import Notification
 from cases.services import lifecycle, notifications
+from tests.security.two_step import sign_in
 
 DOMAIN = "contoso.example"
 JS_LINK = (
@@ -128,7 +129,7 @@ def hostile_world(world, open_case, contact, mailoutbox):
 
 
 def page(client, user, url) -> str:
-    client.force_login(user)
+    sign_in(client, user)
     response = client.get(url)
     assert response.status_code == 200, url
     assert response["Content-Type"].startswith("text/html")
@@ -196,6 +197,7 @@ def test_a_closed_request_shows_its_summary_and_survey_as_text(client, world, ho
         ("engineer", reverse("console_queue"), ["title", "company", "name-manager"]),
         ("engineer", reverse("intake_start"), []),
         ("manager", reverse("console_dashboard"), ["name-manager"]),
+        (TenantRole.GLOBAL_ADMIN, reverse("tenant_audit", args=[DOMAIN]), ["name-engineer"]),
     ],
 )
 def test_every_main_page_renders_the_payloads_inert(
@@ -246,7 +248,7 @@ def test_the_engineer_sees_the_survey_comment_as_text(client, world, hostile_wor
 
 def test_a_form_error_repeats_hostile_input_as_text(client, world, hostile_world):
     case = hostile_world["case"]
-    client.force_login(world[TenantRole.GLOBAL_ADMIN])
+    sign_in(client, world[TenantRole.GLOBAL_ADMIN])
     response = client.post(
         reverse("request_reply", args=[case.number]),
         {"body": "x", "attachments": [upload("<svg onload=alert(1)>.png", b"not an image")]},
@@ -259,7 +261,7 @@ def test_a_form_error_repeats_hostile_input_as_text(client, world, hostile_world
 def test_the_new_request_review_shows_what_was_typed_as_text(
     client, world, categories, problem_type
 ):
-    client.force_login(world[TenantRole.GLOBAL_ADMIN])
+    sign_in(client, world[TenantRole.GLOBAL_ADMIN])
     step = lambda name: reverse("request_new_step", args=[DOMAIN, name])  # noqa: E731
     client.get(reverse("request_new", args=[DOMAIN]))
     client.post(step("describe"), {"summary": hostile("summary")})
@@ -345,3 +347,90 @@ def test_the_api_stores_hostile_input_as_written_and_never_renders_it(
     # A browser asking for HTML still gets JSON, which nosniff keeps from being read as a page.
     listed = api.get("/api/v1/cases/", HTTP_ACCEPT="text/html")
     assert listed["Content-Type"] in {"application/json"} or listed.status_code == 406
+
+
+def test_help_articles_and_advice_are_sanitised_on_the_suggestions_step(
+    client, world, categories, product
+):
+    from cases.models import HelpArticle, ProblemType
+
+    HelpArticle.objects.create(
+        title=hostile("article-title") + " outlook",
+        slug="outlook",
+        body="Outlook tips\n\n"
+        + hostile("article-body")
+        + "\n\n"
+        + JS_LINK
+        + '\n\n<iframe src="https://evil.example"></iframe>\n\n![x](https://evil.example/x.png)',
+    )
+    ProblemType.objects.create(
+        category=categories["technical"],
+        product=product,
+        code="scripts",
+        name=hostile("problem-type"),
+        default_severity="C",
+        is_out_of_scope=True,
+        out_of_scope_advice=hostile("advice") + " outlook",
+    )
+    sign_in(client, world[TenantRole.GLOBAL_ADMIN])
+    step = lambda name: reverse("request_new_step", args=[DOMAIN, name])  # noqa: E731
+    client.get(reverse("request_new", args=[DOMAIN]))
+    client.post(step("describe"), {"summary": "outlook " + hostile("summary")})
+    html = page(client, world[TenantRole.GLOBAL_ADMIN], step("suggestions"))
+    text = scan(html)
+    for field in ["article-title", "article-body", "summary", "problem-type", "advice"]:
+        assert shown(field) in text, field
+    assert '<a rel="noopener noreferrer nofollow">click me</a>' in html
+    assert "<iframe" not in html and "evil.example/x.png" not in html
+
+
+def test_phone_intake_shows_the_caller_and_echoes_form_input_as_text(
+    client, world, problem_type, mailoutbox
+):
+    import re
+
+    from cases.models import Case
+    from cases.services import intake
+
+    admin = world[TenantRole.GLOBAL_ADMIN]
+    admin.display_name = hostile("caller")
+    admin.save(update_fields=["display_name"])
+    world.contoso.name = hostile("company")
+    world.contoso.save(update_fields=["name"])
+    engineer = world["engineer"]
+    verification = intake.intake_start(actor=engineer, tenant=world.contoso, admin=admin)
+    code = re.search(r"\b(\d{6})\b", mailoutbox[-1].body).group(1)
+    intake.intake_verify(actor=engineer, verification=verification, code=code)
+    url = reverse("intake_file", args=[verification.pk])
+    text = scan(page(client, engineer, url))
+    assert shown("caller") in text
+
+    data = {
+        "classify-category": "technical",
+        "classify-product": "",
+        "classify-problem_type": problem_type.pk,
+        "details-title": "",  # missing: the form comes back with what was typed
+        "details-description": hostile("intake-description"),
+        "impact-service": "impaired",
+        "impact-users": "several",
+        "impact-workaround": "no",
+        "contact-name": hostile("intake-contact"),
+        "contact-email": "global_admin@contoso.example",
+        "contact-phone": "",
+        "contact-method": "email",
+        "contact-language": "en",
+        "contact-time_zone": "America/New_York",
+    }
+    refused = client.post(url, data)
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    scan(html)
+    assert html.count("&lt;script&gt;") >= 2  # the typed text, escaped into the fields
+    assert not Case.objects.exists()
+
+    data["details-title"] = hostile("intake-title")
+    assert client.post(url, data).status_code == 302
+    case = Case.objects.get()
+    text = scan(page(client, engineer, reverse("console_case", args=[case.number])))
+    for field in ["intake-title", "intake-description", "intake-contact", "caller"]:
+        assert shown(field) in text, field

@@ -1,9 +1,11 @@
 """Load the demo organisations and accounts; safe to run again (`make run` calls it every time)."""
 
+from base64 import b32decode
 from datetime import UTC, datetime
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
 from accounts.models import (
@@ -25,6 +27,19 @@ from cases.demo import seed_demo_cases
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - published demo credential, demo data only
 SINCE = datetime(2025, 1, 1, tzinfo=UTC)
+
+# The one authenticator secret (base32, as apps take it) of every demo account that must sign in
+# with a second factor: published with the demo logins so a new user can try every role. Demo
+# data only; real users set up their own app on the two-step set-up page.
+DEMO_TOTP_SECRET = "HELPDESKDEMOTOTPSECRETKEY2345677"  # noqa: S105 - published demo credential
+DEMO_TOTP_ACCOUNTS = ["agent@adatum.example", "engineer@support.example", "manager@support.example"]
+DEMO_AUTHENTICATOR_NAME = "Demo authenticator"
+# How to get the current code without a phone (any authenticator app works too).
+DEMO_CODE_PROGRAM = (
+    "from base64 import b32decode; from django_otp.oath import totp; "
+    f"print('%06d' % totp(b32decode('{DEMO_TOTP_SECRET}')))"
+)
+DEMO_CODE_COMMAND = f'.venv/bin/python -c "{DEMO_CODE_PROGRAM}"'
 
 TENANTS = {
     "contoso.example": ("Contoso", "US", "America/New_York", "en"),
@@ -121,6 +136,7 @@ class Command(BaseCommand):
         adatum = self._partner(tenants)
         self._relationship(adatum, tenants["contoso.example"], users["admin@contoso.example"])
         self._support_staff()
+        self._demo_authenticators()
         filed = seed_demo_cases()
         if filed:
             self.stdout.write(f"Filed {filed} demo service requests.")
@@ -227,6 +243,17 @@ class Command(BaseCommand):
             backoffice.is_superuser = True
             backoffice.save(update_fields=["is_superuser"])
 
+    def _demo_authenticators(self) -> None:
+        """Give each demo account that must use a second factor the demo authenticator, unless
+        it already has one (a visitor who set up their own app keeps it)."""
+        key = b32decode(DEMO_TOTP_SECRET).hex()
+        for email in DEMO_TOTP_ACCOUNTS:
+            user = User.objects.get(email=email)
+            if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+                TOTPDevice.objects.create(
+                    user=user, name=DEMO_AUTHENTICATOR_NAME, key=key, confirmed=True
+                )
+
     def _print_logins(self) -> None:
         self.stdout.write(
             self.style.SUCCESS("Demo data is ready. Sign in at http://127.0.0.1:8000/")
@@ -234,4 +261,10 @@ class Command(BaseCommand):
         self.stdout.write(f"Every demo account has the password: {DEMO_PASSWORD}")
         width = max(len(email) for email, _ in LOGINS)
         for email, what in LOGINS:
-            self.stdout.write(f"  {email.ljust(width)}  {what}")
+            second_step = "  (+ code)" if email in DEMO_TOTP_ACCOUNTS else ""
+            self.stdout.write(f"  {email.ljust(width)}  {what}{second_step}")
+        self.stdout.write(
+            "Accounts marked (+ code) also ask for a six-digit code after the password. Add this "
+            f"key to any authenticator app (time-based, 6 digits, 30 s): {DEMO_TOTP_SECRET}"
+        )
+        self.stdout.write(f"or print the current code with:\n  {DEMO_CODE_COMMAND}")
