@@ -40,10 +40,15 @@ def case_get_for(actor: User | None, number: str) -> Case:
     tenant's numbers cannot be probed."""
     case = (
         visible_cases(actor)
-        # Two joins, the rest by primary key: PostgreSQL planned the seven-table join in twenty
-        # times the time it took to run it, and every case page paid that (docs/performance.md).
-        .select_related("tenant", "assigned_to")
-        .prefetch_related("category", "product", "problem_type", "opened_by", "acting_partner")
+        .select_related(
+            "tenant",
+            "category",
+            "product",
+            "problem_type",
+            "assigned_to",
+            "opened_by",
+            "acting_partner",
+        )
         .filter(number=str(number)[:20])
         .first()
     )
