@@ -9,6 +9,8 @@ Which cases each figure counts:
 
 - Attainment: cases *opened* in the period [start, end).
 - Backlog: cases open at `now`, whenever they were opened (a snapshot, not bound to the period).
+  It counts every open case (a tenth of the table), so the dashboard reuses a snapshot for up to
+  a minute (`BACKLOG_MAX_AGE`) and says when it was taken.
 - Breaches by day: breaches that *happened* in the period (``breached_at`` in [start, end)),
   whenever the case was opened.
 - Satisfaction: surveys *submitted* in the period.
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 
+from django.core.cache import cache
 from django.db import models
 from django.db.models import Avg, Count, F, Q, Value, When
 from django.db.models.functions import Coalesce, TruncDate
@@ -193,6 +196,7 @@ class BacklogRow:
 class Backlog:
     rows: list[BacklogRow]
     by_severity: dict[str, int]
+    as_of: datetime | None = None
 
     @property
     def total(self) -> int:
@@ -207,12 +211,7 @@ def _age_bucket(now: datetime) -> models.Case:
     return models.Case(*whens, default=Value(AGE_BUCKETS[-1][0]), output_field=models.CharField())
 
 
-def open_backlog(*, now: datetime) -> Backlog:
-    """Cases not closed at `now`, by age (now - opened_at) and current severity. One query.
-
-    Buckets: under 1 day (age < 24 h), 1 to 3 days, 3 to 7 days, 7 to 30 days, over 30 days;
-    each lower bound is inclusive (a case exactly 3 days old is in "3 to 7 days").
-    """
+def _backlog_counts(now: datetime) -> dict[tuple[str, str], int]:
     grouped = (
         Case.objects.exclude(status=CaseStatus.CLOSED)
         .annotate(bucket=_age_bucket(now))
@@ -220,7 +219,36 @@ def open_backlog(*, now: datetime) -> Backlog:
         .annotate(cases=Count("pk"))
         .order_by()
     )
-    counts = {(row["bucket"], row["severity"]): row["cases"] for row in grouped}
+    return {(row["bucket"], row["severity"]): row["cases"] for row in grouped}
+
+
+def open_backlog(*, now: datetime) -> Backlog:
+    """Cases not closed at `now`, by age (now - opened_at) and current severity. One query.
+
+    Buckets: under 1 day (age < 24 h), 1 to 3 days, 3 to 7 days, 7 to 30 days, over 30 days;
+    each lower bound is inclusive (a case exactly 3 days old is in "3 to 7 days").
+    """
+    return _backlog(_backlog_counts(now), as_of=now)
+
+
+BACKLOG_CACHE_KEY = "reports:open-backlog"
+BACKLOG_MAX_AGE = timedelta(minutes=1)
+
+
+def recent_open_backlog(*, now: datetime) -> Backlog:
+    """The backlog as of at most `BACKLOG_MAX_AGE` before `now`: a snapshot shared through the
+    cache by every dashboard view, taken anew (one query) when it is older or from the future."""
+    cached = cache.get(BACKLOG_CACHE_KEY)
+    if cached is not None:
+        as_of, counts = cached
+        if now - BACKLOG_MAX_AGE <= as_of <= now:
+            return _backlog(counts, as_of=as_of)
+    counts = _backlog_counts(now)
+    cache.set(BACKLOG_CACHE_KEY, (now, counts), timeout=int(BACKLOG_MAX_AGE.total_seconds()))
+    return _backlog(counts, as_of=now)
+
+
+def _backlog(counts: dict[tuple[str, str], int], *, as_of: datetime) -> Backlog:
     rows = [
         BacklogRow(
             bucket=key,
@@ -232,7 +260,7 @@ def open_backlog(*, now: datetime) -> Backlog:
     by_severity = {
         severity: sum(row.by_severity[severity] for row in rows) for severity in SEVERITIES
     }
-    return Backlog(rows=rows, by_severity=by_severity)
+    return Backlog(rows=rows, by_severity=by_severity, as_of=as_of)
 
 
 # Breaches by day --------------------------------------------------------------------------------
@@ -340,13 +368,14 @@ class DashboardFigures:
 
 
 def dashboard_figures(*, start: datetime, end: datetime, now: datetime) -> DashboardFigures:
-    """All four figures for the period [start, end) as seen at `now`: four queries in all."""
+    """All four figures for the period [start, end) as seen at `now`: four queries at most (the
+    backlog is a snapshot of up to a minute, see `recent_open_backlog`)."""
     return DashboardFigures(
         start=start,
         end=end,
         now=now,
         attainment=initial_response_attainment(start=start, end=end, now=now),
-        backlog=open_backlog(now=now),
+        backlog=recent_open_backlog(now=now),
         breaches=breaches_by_day(start=start, end=end),
         satisfaction=satisfaction(start=start, end=end),
     )

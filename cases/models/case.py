@@ -25,10 +25,20 @@ OPEN = Q(status__in=OPEN_STATUSES)
 class Case(models.Model):
     """A service request. Changed only through `cases.services`, which keep its history."""
 
-    number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
-    tenant = models.ForeignKey("accounts.Tenant", on_delete=models.PROTECT, related_name="cases")
+    # Every index of this table is rewritten by each sweep UPDATE (the flags sit in index keys
+    # and predicates), so foreign keys get an index only where a page or sweep reads through
+    # one: the tenant and the engineer lead composite indexes below; the others would serve
+    # nothing but the rare delete of a reference row (docs/performance.md). The number is
+    # unique through a constraint, which spares the pattern-ops twin of `unique=True`.
+    number = models.CharField(_("number"), max_length=20, editable=False)
+    tenant = models.ForeignKey(
+        "accounts.Tenant", on_delete=models.PROTECT, related_name="cases", db_index=False
+    )
     opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="opened_cases"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="opened_cases",
+        db_index=False,
     )
     acting_partner = models.ForeignKey(
         "accounts.PartnerOrganization",
@@ -36,13 +46,26 @@ class Case(models.Model):
         null=True,
         blank=True,
         related_name="cases",
+        db_index=False,
     )
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="cases")
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="cases", db_index=False
+    )
     product = models.ForeignKey(
-        Product, on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
+        Product,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        db_index=False,
     )
     problem_type = models.ForeignKey(
-        ProblemType, on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
+        ProblemType,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        db_index=False,
     )
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"))
@@ -83,6 +106,7 @@ class Case(models.Model):
         null=True,
         blank=True,
         related_name="assigned_cases",
+        db_index=False,
     )
 
     # The response target as committed at the last (re)computation, kept for display and sweeps.
@@ -118,11 +142,17 @@ class Case(models.Model):
         null=True,
         blank=True,
         related_name="follow_ups",
+        db_index=False,
     )
 
     class Meta:
         ordering = ["-opened_at"]
         indexes = [
+            models.Index(
+                fields=["related_case"],
+                name="case_follow_ups",
+                condition=Q(related_case__isnull=False),
+            ),
             # Tenant request lists: a tenant's cases by last activity.
             models.Index(
                 fields=["tenant", "status", "-last_activity_at"], name="case_tenant_activity"
@@ -166,6 +196,7 @@ class Case(models.Model):
             ),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["number"], name="case_number_unique"),
             models.CheckConstraint(
                 condition=Q(status__in=CaseStatus.values), name="case_known_status"
             ),
@@ -231,10 +262,17 @@ class CaseEvent(models.Model):
         FOLLOW_UP = "follow_up", _("Follow-up request opened")
         TARGET = "target", _("Response target recomputed")
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    # Indexed only through `case_event_case_at`, whose first column is the case: a history is
+    # read case by case, and the sweeps write these rows by the thousand.
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", db_index=False)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     acting_partner = models.ForeignKey(
         "accounts.PartnerOrganization",
@@ -242,6 +280,7 @@ class CaseEvent(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
     )
     is_public = models.BooleanField(_("visible to the customer"), default=True)
     body = models.TextField(blank=True)
@@ -290,6 +329,8 @@ class SatisfactionSurvey(models.Model):
     submitted_at = models.DateTimeField()
 
     class Meta:
+        # The dashboard's satisfaction figure reads the surveys submitted in a period.
+        indexes = [models.Index(fields=["submitted_at"], name="survey_submitted")]
         constraints = [
             models.UniqueConstraint(fields=["case", "closure"], name="survey_once_per_closure"),
             models.CheckConstraint(

@@ -41,11 +41,14 @@ class Notification(models.Model):
         null=True,
         blank=True,
         related_name="notifications",
+        db_index=False,  # partial index below: most rows are about cases
     )
     language = models.CharField(max_length=8, default=settings.LANGUAGE_CODE)
     context = models.JSONField(default=dict, blank=True)
-    # Makes "once" a database fact: the same event can never queue two messages.
-    dedupe_key = models.CharField(max_length=120, unique=True, null=True, blank=True)
+    # Makes "once" a database fact: the same event can never queue two messages (the unique
+    # constraint below; `unique=True` would add a second, pattern-ops index nothing uses).
+    # NULL, not "", for rows without a key: NULLs never collide in a unique constraint.
+    dedupe_key = models.CharField(max_length=120, null=True, blank=True)  # noqa: DJ001
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField()
@@ -61,6 +64,14 @@ class Notification(models.Model):
                 name="notification_due",
                 condition=Q(status="pending"),
             ),
+            models.Index(
+                fields=["relationship"],
+                name="notification_relationship",
+                condition=Q(relationship__isnull=False),
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["dedupe_key"], name="notification_dedupe_key_unique")
         ]
 
     def __str__(self) -> str:

@@ -4,19 +4,29 @@ Each sweep takes only the due rows through a partial index, locks them with SKIP
 second sweep running at the same time takes other rows (or none), flags them with one UPDATE,
 and writes the history events and outbox rows in bulk in the same transaction. A sweep killed
 half-way commits nothing of its current batch; the next run does that batch again.
+
+On PostgreSQL the events and outbox rows of a batch are built in the database from the batch's
+ids (`sweep_sql`); elsewhere in Python. Both write the same rows.
 """
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from ..models import OPEN_STATUSES, Case, CaseEvent, CaseStatus, Notification
-from . import notifications
+from . import notifications, sweep_sql
 
 BATCH = 2000
+
+
+def set_based() -> bool:
+    """Whether the sweeps write through `sweep_sql` (PostgreSQL) rather than model instances."""
+    return connection.vendor == "postgresql"
+
+
 Kind = CaseEvent.Kind
 
 
@@ -62,23 +72,37 @@ def _message(row: dict, kind: str, key: str) -> notifications.Message:
     )
 
 
+def _due_ids(queryset) -> list[int]:
+    return list(
+        queryset.select_for_update(skip_locked=True).order_by().values_list("pk", flat=True)[:BATCH]
+    )
+
+
 def _flag(
     queryset, *, now: datetime, changes: dict, event_kind: str, notice_kind: str, key: str
 ) -> int:
     total = 0
     while True:
         with transaction.atomic():
-            rows = _due_batch(queryset)
-            if not rows:
-                return total
-            ids = [row["pk"] for row in rows]
-            total += queryset.filter(pk__in=ids).update(**changes)
-            CaseEvent.objects.bulk_create(
-                CaseEvent(case_id=row["pk"], kind=event_kind, is_public=False, at=now)
-                for row in rows
-            )
-            notifications.queue((_message(row, notice_kind, key) for row in rows), at=now)
-        if len(rows) < BATCH:
+            if set_based():
+                ids = _due_ids(queryset)
+                if not ids:
+                    return total
+                total += queryset.filter(pk__in=ids).update(**changes)
+                sweep_sql.insert_events(ids, kind=event_kind, public=False, at=now)
+                sweep_sql.insert_target_notices(ids, kind=notice_kind, key=key, at=now)
+                transaction.on_commit(notifications.kick_delivery)
+            else:
+                rows = _due_batch(queryset)
+                ids = [row["pk"] for row in rows]
+                if not ids:
+                    return total
+                total += queryset.filter(pk__in=ids).update(**changes)
+                CaseEvent.objects.bulk_create(
+                    CaseEvent(case_id=pk, kind=event_kind, is_public=False, at=now) for pk in ids
+                )
+                notifications.queue((_message(row, notice_kind, key) for row in rows), at=now)
+        if len(ids) < BATCH:
             return total
 
 
@@ -120,16 +144,15 @@ def close_reopen_windows(*, now: datetime | None = None) -> int:
     total = 0
     while True:
         with transaction.atomic():
-            ids = list(
-                due.select_for_update(skip_locked=True)
-                .order_by()
-                .values_list("pk", flat=True)[:BATCH]
-            )
+            ids = _due_ids(due)
             if not ids:
                 return total
             total += due.filter(pk__in=ids).update(reopen_window_closed_at=now)
-            CaseEvent.objects.bulk_create(
-                CaseEvent(case_id=pk, kind=Kind.WINDOW_CLOSED, at=now) for pk in ids
-            )
+            if set_based():
+                sweep_sql.insert_events(ids, kind=Kind.WINDOW_CLOSED, public=True, at=now)
+            else:
+                CaseEvent.objects.bulk_create(
+                    CaseEvent(case_id=pk, kind=Kind.WINDOW_CLOSED, at=now) for pk in ids
+                )
         if len(ids) < BATCH:
             return total

@@ -37,9 +37,11 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher, make_password
 from django.db import connection
 
 from accounts.models import ApiToken, User
+from accounts.policies import requires_second_factor
 from accounts.tokens import api_token_create
 from cases.models import Case
 
+from . import second_factor
 from .dataset import Dataset
 from .measure import QUEUE_FILTER, filing_payload, percentile, remove_filed_cases
 
@@ -181,29 +183,35 @@ class Server:
         Path(self.log.name).unlink(missing_ok=True)
 
 
-def sign_in(base: str, email: str, password: str) -> str:
-    """Sign in through the sign-in page; the Cookie header of the new session."""
-    jar = http.cookiejar.CookieJar()
-    opener = _opener(urllib.request.HTTPCookieProcessor(jar))
-    with opener.open(f"{base}/sign-in/", timeout=REQUEST_TIMEOUT) as response:
+def _post_form(opener, url: str, fields: dict, who: str) -> None:
+    with opener.open(url, timeout=REQUEST_TIMEOUT) as response:
         page = response.read().decode()
     match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
     if match is None:
-        raise LoadError("The sign-in page has no CSRF token.")
-    form = urllib.parse.urlencode(
-        {"username": email, "password": password, "csrfmiddlewaretoken": match.group(1)}
-    ).encode()
-    request = urllib.request.Request(  # noqa: S310 - base is http://127.0.0.1:<port>
-        f"{base}/sign-in/", data=form, headers={"Referer": f"{base}/sign-in/"}
-    )
+        raise LoadError(f"{url} has no CSRF token.")
+    form = urllib.parse.urlencode({**fields, "csrfmiddlewaretoken": match.group(1)}).encode()
+    request = urllib.request.Request(url, data=form, headers={"Referer": url})  # noqa: S310 - base is http://127.0.0.1:<port>
     try:
         opener.open(request, timeout=REQUEST_TIMEOUT).close()
     except urllib.error.HTTPError as answer:
         if answer.code != 302:
-            raise LoadError(f"Signing in as {email} answered {answer.code}.") from None
+            raise LoadError(f"Signing in as {who} answered {answer.code} at {url}.") from None
+
+
+def sign_in(base: str, user: User, password: str) -> str:
+    """Sign in through the sign-in page, and the second step for staff; the Cookie header of the
+    new session."""
+    jar = http.cookiejar.CookieJar()
+    opener = _opener(urllib.request.HTTPCookieProcessor(jar))
+    _post_form(
+        opener, f"{base}/sign-in/", {"username": user.email, "password": password}, user.email
+    )
+    if requires_second_factor(user):
+        code = second_factor.current_code(user)
+        _post_form(opener, f"{base}/sign-in/two-step/", {"code": code}, user.email)
     cookies = {cookie.name: cookie.value for cookie in jar}
     if "sessionid" not in cookies:
-        raise LoadError(f"Signing in as {email} gave no session.")
+        raise LoadError(f"Signing in as {user.email} gave no session.")
     return "; ".join(f"{name}={value}" for name, value in cookies.items())
 
 
@@ -353,7 +361,7 @@ def run(
         log(f"Starting gunicorn ({workers} workers) on {HOST}...")
         server = Server(workers=workers)
         cookies = {
-            persona: sign_in(server.url, user.email, password) for persona, user in personas.items()
+            persona: sign_in(server.url, user, password) for persona, user in personas.items()
         }
         log(f"Driving {server.url} for {seconds:g} s from {concurrency} threads...")
         result = drive(

@@ -33,7 +33,7 @@ from cases.models import Case, Notification
 from cases.selectors_queue import QueueFilters, queue_for
 from cases.services import notifications, sweeps
 
-from . import dataset
+from . import dataset, second_factor
 from .dataset import Dataset
 
 PATHS = (
@@ -127,8 +127,10 @@ class _Clients:
     def __init__(self, data: Dataset):
         self.engineer = Client()
         self.engineer.force_login(data.engineer)
+        second_factor.verify_session(self.engineer, data.engineer)
         self.manager = Client()
         self.manager.force_login(data.manager)
+        second_factor.verify_session(self.manager, data.manager)
         self.admin = Client()
         self.admin.force_login(data.admin)
         self.api = Client()

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -242,6 +243,7 @@ def test_the_whole_dashboard_takes_four_queries_with_5_cases_as_with_40(
         sweeps.flag_response_breaches(now=world.now)
 
     def queries():
+        cache.clear()  # count the backlog's query too, not a snapshot of the previous call
         with CaptureQueriesContext(connection) as captured:
             figures = reports.dashboard_figures(start=JUNE.start, end=JUNE.end, now=world.now)
         return len(captured), figures
@@ -256,3 +258,26 @@ def test_the_whole_dashboard_takes_four_queries_with_5_cases_as_with_40(
     assert large_figures.attainment.total.total == 40
     assert large_figures.breaches.total > small_figures.breaches.total > 0
     assert large_figures.satisfaction.count == 10
+
+
+def test_the_dashboard_reuses_a_backlog_snapshot_for_at_most_a_minute(world, open_case, later):
+    cache.clear()
+    open_case(at=later(hours=-2))
+    first = reports.recent_open_backlog(now=world.now)
+    open_case(at=later(hours=-1))
+
+    within_the_minute = reports.recent_open_backlog(now=later(seconds=59))
+    a_minute_later = reports.recent_open_backlog(now=later(seconds=61))
+
+    assert (first.total, first.as_of) == (1, world.now)
+    assert (within_the_minute.total, within_the_minute.as_of) == (1, world.now)
+    assert (a_minute_later.total, a_minute_later.as_of) == (2, later(seconds=61))
+
+
+def test_a_backlog_snapshot_from_the_future_is_not_reused(world, open_case, later):
+    cache.clear()
+    open_case(at=later(hours=-2))
+    reports.recent_open_backlog(now=later(minutes=5))
+    open_case(at=later(hours=-1))
+
+    assert reports.recent_open_backlog(now=world.now).total == 2

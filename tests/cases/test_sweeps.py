@@ -15,6 +15,16 @@ from cases.tasks import close_reopen_windows, flag_response_breaches
 from helpdesk.errors import Conflict
 
 
+@pytest.fixture(autouse=True, params=["set_based", "portable"])
+def sweep_path(request, monkeypatch):
+    """Every test here runs with each way the sweeps write: set-based SQL (PostgreSQL only) and
+    model instances (every database, also run on PostgreSQL)."""
+    if request.param == "set_based" and connection.vendor != "postgresql":
+        pytest.skip("the set-based sweep writes are PostgreSQL SQL")
+    monkeypatch.setattr(sweeps, "set_based", lambda: request.param == "set_based")
+    return request.param
+
+
 def flags(case):
     case.refresh_from_db()
     return case.breach_warned_at, case.breached_at

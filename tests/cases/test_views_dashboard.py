@@ -5,6 +5,7 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -199,6 +200,7 @@ def test_the_page_takes_as_many_queries_with_many_cases_as_with_few(
     manager_client, world, open_case, later
 ):
     def page_queries():
+        cache.clear()  # count a page that takes a new backlog snapshot
         with CaptureQueriesContext(connection) as captured:
             assert manager_client.get(PAGE).status_code == 200
         return len(captured)
@@ -244,3 +246,21 @@ def test_a_chart_refuses_series_that_do_not_match_the_labels():
         charts.horizontal_bar_chart(
             title="T", labels=["a", "b"], series=[charts.Series("s", [1], "#000")]
         )
+
+
+def test_the_page_says_when_the_backlog_was_counted_and_reuses_it_for_a_minute(
+    manager_client, world, open_case, later, frozen_clock
+):
+    open_case(at=later(days=-2))
+    first = manager_client.get(PAGE)
+    open_case(at=later(hours=-1))
+    again = manager_client.get(PAGE)
+    frozen_clock.shift(timedelta(seconds=61))
+    recounted = manager_client.get(PAGE)
+
+    assert first.context["figures"].backlog.total == 1
+    assert again.context["figures"].backlog.total == 1
+    assert recounted.context["figures"].backlog.total == 2
+    assert first.context["figures"].backlog.as_of == world.now
+    assert recounted.context["figures"].backlog.as_of == later(seconds=61)
+    assert 'data-testid="backlog-as-of">Counted at' in first.content.decode()
