@@ -257,3 +257,20 @@ def test_the_back_office_works_under_the_same_policy(client, world, case):
         assert response.status_code == 200, url
         assert "'unsafe-inline'" not in response["Content-Security-Policy"]
         assert inline_code(response.content.decode()) == [], url
+
+
+def test_the_two_step_sign_in_pages_need_no_inline_code(unverified_client, world):
+    client = unverified_client
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client.force_login(world["engineer"])  # signed in, second step still owed: enrol
+    enrol = client.get(reverse("mfa_enrol"))
+    assert enrol.status_code == 200
+    assert "<svg" in enrol.content.decode()  # the QR code, drawn inline
+    TOTPDevice.objects.create(user=world["manager"], name="Authenticator app", confirmed=True)
+    client.force_login(world["manager"])  # enrolled: verify
+    verify = client.get(reverse("mfa_verify"))
+    assert verify.status_code == 200
+    for response in [enrol, verify]:
+        assert "'unsafe-inline'" not in response["Content-Security-Policy"]
+        assert inline_code(response.content.decode()) == []
