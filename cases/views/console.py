@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from helpdesk.errors import DomainError, InvalidInput, NotAllowed
 
-from .. import policies, selectors
+from .. import policies, queue_rows, selectors
 from ..forms_console import (
     AssignForm,
     BulkAssignForm,
@@ -41,7 +41,10 @@ def queue(request):
     filters = QueueFilters(**{key: value for key, value in data.items() if value})
     if filters.view not in VIEWS:
         filters = QueueFilters(**{**filters.__dict__, "view": "all"})
-    page = queue_for(request.user, filters, cursor=request.GET.get("after"))
+    page = queue_for(
+        request.user, filters, cursor=request.GET.get("after"), columns=queue_rows.COLUMNS
+    )
+    bulk_form = BulkAssignForm() if policies.can_bulk_assign(request.user) else None
     query = request.GET.copy()
     query.pop("after", None)
     filters_only = query.copy()
@@ -53,8 +56,10 @@ def queue(request):
         "views": VIEWS,
         "page": page,
         "query": query.urlencode(),
-        "bulk_form": BulkAssignForm() if policies.can_bulk_assign(request.user) else None,
-        "now": timezone.now(),
+        "bulk_form": bulk_form,
+        "rows_html": queue_rows.queue_rows_html(
+            page.rows, now=timezone.now(), selectable=bool(bulk_form)
+        ),
     }
     template = "cases/console/_queue_table.html" if request.headers.get("HX-Request") else None
     return render(request, template or "cases/console/queue.html", context)

@@ -47,8 +47,10 @@ PATHS = (
     "api_queue",
     "dashboard",
     "queue_raw_sql",
-    # Not in the issue's list: the queue selector alone (ORM, no page), between the floor and
-    # the page, to tell the database's share of the queue page from the rendering's.
+    # Not in the issue's list: every statement the queue page sends (session, user, second
+    # factor, staff and filter choices, the rows) on a plain cursor, and the queue selector
+    # alone (ORM, no page), to tell the database's share of the page from the rest.
+    "queue_page_sql",
     "queue_selector",
 )
 SWEEPS = (
@@ -167,11 +169,33 @@ def raw_queue_sql(data: Dataset) -> str:
     return next(sql for sql in reversed(statements) if Case._meta.db_table in sql)
 
 
+def page_statements(client: Client, url: str) -> list[str]:
+    """Every statement a page view sends, as sent (parameters in place): all of them reads."""
+    with CaptureQueriesContext(connection) as captured:
+        _expect(client.get(url), 200, url)
+    statements = [query["sql"] for query in captured.captured_queries]
+    writes = [sql for sql in statements if not sql.lstrip().upper().startswith("SELECT")]
+    if writes:
+        raise BenchError(f"{url} writes ({writes[0][:80]}...); its floor would not be a read.")
+    return statements
+
+
+def _replay(statements: list[str]) -> Callable[[], object]:
+    def run():
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
+                cursor.fetchall()
+
+    return run
+
+
 def _paths(data: Dataset, clients: _Clients) -> dict[str, Callable[[], object]]:
     filter_query = "&".join(f"{key}={value}" for key, value in QUEUE_FILTER.items())
     domain = data.tenant.primary_domain
     serial = iter(range(1, 10**9))
     queue_sql = raw_queue_sql(data)
+    queue_page_sql = page_statements(clients.engineer, "/console/")
 
     def get(client, url, name, **headers):
         def run():
@@ -188,11 +212,6 @@ def _paths(data: Dataset, clients: _Clients) -> dict[str, Callable[[], object]]:
         )
         _expect(response, 201, "file_case")
 
-    def raw_sql():
-        with connection.cursor() as cursor:
-            cursor.execute(queue_sql)
-            return cursor.fetchall()
-
     engineer_api = {"HTTP_AUTHORIZATION": clients.engineer_token}
     return {
         "queue_default": get(clients.engineer, "/console/", "queue_default"),
@@ -204,7 +223,8 @@ def _paths(data: Dataset, clients: _Clients) -> dict[str, Callable[[], object]]:
         "api_cases": get(clients.api, "/api/v1/cases/", "api_cases", **engineer_api),
         "api_queue": get(clients.api, "/api/v1/queue/", "api_queue", **engineer_api),
         "dashboard": get(clients.manager, "/console/dashboard/", "dashboard"),
-        "queue_raw_sql": raw_sql,
+        "queue_raw_sql": _replay([queue_sql]),
+        "queue_page_sql": _replay(queue_page_sql),
         "queue_selector": lambda: queue_for(data.engineer, QueueFilters()).rows,
     }
 

@@ -1,0 +1,91 @@
+"""The engineer queue's table rows as HTML, built in Python.
+
+The queue is the console's most viewed page, polled every 30 seconds by every engineer, and its
+fifty rows were most of its rendering time through the template engine. Every value is escaped
+here exactly as the template escaped it; tests/cases/test_queue_rows.py compares the two.
+"""
+
+from collections.abc import Iterable
+from datetime import datetime
+from html import escape
+
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from .models import Case
+from .templatetags.cases_labels import status_label, tier_label
+from .templatetags.cases_time import short_time, time_left
+
+_NUMBER = "__number__"
+
+# What the rows show, and what the queue's order and cursor read: the rest of a case (its
+# description above all) stays in the database.
+COLUMNS = (
+    "number",
+    "title",
+    "severity",
+    "status",
+    "support_language",
+    "support_tier",
+    "queue_breached",
+    "queue_due_at",
+    "opened_at",
+    "initial_response_due_at",
+    "first_responded_at",
+    "last_activity_at",
+    "tenant__name",
+    "assigned_to__display_name",
+)
+
+
+def _text(value) -> str:
+    return escape(str(value))
+
+
+def queue_rows_html(cases: Iterable[Case], *, now: datetime, selectable: bool) -> SafeString:
+    """`<tr>`s of the queue table: a checkbox for bulk assignment when `selectable`, and a Claim
+    button (submitting the page's shared claim form) on unassigned cases."""
+    # Case numbers are letters, digits and dashes, safe in a path as they are.
+    case_url = reverse("console_case", args=[_NUMBER])
+    claim_url = reverse("console_case_action", args=[_NUMBER, "claim"])
+    breached, claim = _text(_("Breached")), _text(_("Claim"))
+    rows = []
+    for case in cases:
+        number = _text(case.number)
+        cells = []
+        if selectable:
+            label = _text(_("Select %(n)s") % {"n": case.number})
+            cells.append(
+                f'<td><input type="checkbox" name="numbers" value="{number}" form="bulk-form"'
+                f' aria-label="{label}"></td>'
+            )
+        due = ""
+        if case.queue_breached:
+            due += f'<span class="badge breached">{breached}</span> '
+        if case.initial_response_due_at:
+            due += f"{_text(short_time(case.initial_response_due_at))} · "
+        due += _text(time_left(case, now))
+        assignee = _text(case.assigned_to.display_name) if case.assigned_to else "—"
+        action = ""
+        if not case.assigned_to:
+            action = (
+                f'<button type="submit" form="claim-form"'
+                f' formaction="{claim_url.replace(_NUMBER, number)}" class="small"'
+                f' data-testid="claim">{claim}</button>'
+            )
+        cells += [
+            f'<td><a href="{case_url.replace(_NUMBER, number)}">{number}</a></td>',
+            f"<td>{_text(case.tenant.name)} "
+            f'<span class="badge">{_text(tier_label(case.support_tier) or "-")}</span></td>',
+            f'<td><span class="badge sev-{_text(case.severity)}">{_text(case.severity)}</span></td>',
+            f"<td>{_text(case.title)}</td>",
+            f"<td>{_text(status_label(case.status))}</td>",
+            f"<td>{_text(case.support_language)}</td>",
+            f"<td>{assignee}</td>",
+            f"<td>{due}</td>",
+            f"<td>{_text(short_time(case.last_activity_at))}</td>",
+            f"<td>{action}</td>",
+        ]
+        rows.append(f'<tr data-testid="queue-row" data-number="{number}">{"".join(cells)}</tr>')
+    return mark_safe("\n".join(rows))  # noqa: S308 - every value above is escaped

@@ -1,0 +1,56 @@
+"""The queue's rows, built in Python, are the HTML the template used to render for them."""
+
+import re
+
+from django.template import Context, Template
+
+from cases.models import Case
+from cases.queue_rows import queue_rows_html
+from cases.services import lifecycle, sweeps
+
+# The rows of templates/cases/console/_queue_table.html before they moved to cases.queue_rows.
+TEMPLATE_ROWS = Template(
+    """{% load i18n cases_time cases_labels %}{% for case in cases %}
+    <tr data-testid="queue-row" data-number="{{ case.number }}">
+      {% if selectable %}<td><input type="checkbox" name="numbers" value="{{ case.number }}" form="bulk-form" aria-label="{% blocktranslate with n=case.number %}Select {{ n }}{% endblocktranslate %}"></td>{% endif %}
+      <td><a href="{% url 'console_case' case.number %}">{{ case.number }}</a></td>
+      <td>{{ case.tenant.name }} <span class="badge">{{ case.support_tier|tier_label|default:"-" }}</span></td>
+      <td><span class="badge sev-{{ case.severity }}">{{ case.severity }}</span></td>
+      <td>{{ case.title }}</td>
+      <td>{{ case.status|status_label }}</td>
+      <td>{{ case.support_language }}</td>
+      <td>{% if case.assigned_to %}{{ case.assigned_to.display_name }}{% else %}—{% endif %}</td>
+      <td>{% if case.queue_breached %}<span class="badge breached">{% translate "Breached" %}</span> {% endif %}{% if case.initial_response_due_at %}{{ case.initial_response_due_at|short_time }} · {% endif %}{% time_left case now %}</td>
+      <td>{{ case.last_activity_at|short_time }}</td>
+      <td>{% if not case.assigned_to %}<button type="submit" form="claim-form" formaction="{% url 'console_case_action' case.number 'claim' %}" class="small" data-testid="claim">{% translate "Claim" %}</button>{% endif %}</td>
+    </tr>{% endfor %}"""
+)
+
+
+def _squeeze(html: str) -> str:
+    return re.sub(r">\s+<", "><", html).strip()
+
+
+def test_python_rows_match_the_template_rows_escaping_included(world, open_case, later):
+    plain = open_case(title='Mail <script>alert("x")</script> & "quotes"')
+    mine = open_case(title="Claimed")
+    lifecycle.case_claim(actor=world["engineer"], case=mine, at=later(minutes=1))
+    sweeps.flag_response_breaches(now=later(days=3))
+    cases = list(
+        Case.objects.filter(pk__in=[plain.pk, mine.pk])
+        .select_related("tenant", "assigned_to")
+        .order_by("pk")
+    )
+    now = later(days=3)
+
+    for selectable in (False, True):
+        expected = TEMPLATE_ROWS.render(
+            Context({"cases": cases, "now": now, "selectable": selectable})
+        )
+        built = queue_rows_html(cases, now=now, selectable=selectable)
+        assert _squeeze(built) == _squeeze(expected)
+
+    assert "<script>" not in built
+    assert "&lt;script&gt;" in built
+    assert built.count('data-testid="claim"') == 1
+    assert built.count('type="checkbox"') == 2
