@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import uuid
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -24,9 +25,7 @@ from .conftest import ROOT, celery_broker, database_url, wait_until
 CASES = 23
 BATCH = 5
 
-# Runs the sweep in batches of BATCH and, once the first batch has committed, holds the second
-# batch's transaction open (rows flagged, events and outbox rows written, nothing committed)
-# until the test kills the process.
+# The sweep in batches of BATCH, in a process of its own.
 VICTIM = f"""
 import sys
 from datetime import datetime
@@ -35,32 +34,53 @@ import django
 
 django.setup()
 
-from cases.services import notifications, sweeps
+from cases.services import sweeps
 
 sweeps.BATCH = {BATCH}
-original_queue = notifications.queue
-batches = []
-
-
-def queue(messages, *, at=None):
-    batches.append(1)
-    written = original_queue(messages, at=at)
-    if len(batches) == 2:
-        sys.stdin.read()
-    return written
-
-
-notifications.queue = queue
 sweeps.flag_response_breaches(now=datetime.fromisoformat(sys.argv[1]))
 """
 
+# Once the victim's first batch has committed, its second batch's insert of history events waits
+# on an advisory lock the test holds: rows flagged, events and outbox rows written, nothing
+# committed. A statement trigger, so it holds whatever way the sweep writes its events.
+HOLD_FUNCTION = """
+CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF current_setting('application_name') = '{name}'
+       AND (SELECT count(*) FROM {events} WHERE kind = 'breached') > {batch} THEN
+        PERFORM pg_advisory_xact_lock({key});
+    END IF;
+    RETURN NULL;
+END $$
+"""
+HOLD_TRIGGER = (
+    "CREATE TRIGGER {name} AFTER INSERT ON {events} FOR EACH STATEMENT EXECUTE FUNCTION {name}()"
+)
 
-def _backends(application_name: str) -> list[str]:
+
+@contextmanager
+def second_batch_held(name: str, key: int):
+    events = CaseEvent._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(HOLD_FUNCTION.format(name=name, events=events, batch=BATCH, key=key))
+        cursor.execute(HOLD_TRIGGER.format(name=name, events=events))
+        cursor.execute("SELECT pg_advisory_lock(%s)", [key])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+            cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {events}")
+            cursor.execute(f"DROP FUNCTION IF EXISTS {name}()")
+
+
+def _backends(application_name: str) -> list[tuple[str, str | None]]:
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT state FROM pg_stat_activity WHERE application_name = %s", [application_name]
+            "SELECT state, wait_event FROM pg_stat_activity WHERE application_name = %s",
+            [application_name],
         )
-        return [row[0] for row in cursor.fetchall()]
+        return cursor.fetchall()
 
 
 @pytest.mark.postgres
@@ -83,37 +103,9 @@ def test_a_sweep_killed_between_batches_is_finished_by_the_next_run_without_dupl
             )
         Notification.objects.all().delete()
         flagged = Case.objects.filter(breached_at__isnull=False)
-        name = f"sweep-victim-{uuid.uuid4().hex[:12]}"
-        victim = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-c", VICTIM, NOW.isoformat()],
-            cwd=ROOT,
-            env={
-                **os.environ,
-                "DJANGO_SETTINGS_MODULE": "helpdesk.settings.test",
-                "DATABASE_URL": f"{database_url()}?application_name={name}",
-                "CELERY_BROKER_URL": "memory://",
-            },
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            wait_until(
-                lambda: (
-                    victim.poll() is not None
-                    or (flagged.count() == BATCH and _backends(name) == ["idle in transaction"])
-                ),
-                timeout=60,
-                what="the first batch to commit and the second to be under way",
-            )
-            assert victim.poll() is None, victim.communicate()[0].decode(errors="replace")
-            assert CaseEvent.objects.filter(kind=CaseEvent.Kind.BREACHED).count() == BATCH
-            victim.send_signal(signal.SIGKILL)
-            victim.wait(timeout=30)
-        finally:
-            if victim.poll() is None:
-                victim.kill()
-                victim.wait(timeout=30)
+        name = f"sweep_victim_{uuid.uuid4().hex[:12]}"
+        with second_batch_held(name, key=uuid.uuid4().int % 2**62):
+            victim = _kill_in_the_second_batch(name, flagged)
         assert victim.returncode == -signal.SIGKILL
         # The server rolls back the dead worker's open batch and releases its row locks.
         wait_until(lambda: _backends(name) == [], what="the killed worker's session to end")
@@ -136,3 +128,38 @@ def test_a_sweep_killed_between_batches_is_finished_by_the_next_run_without_dupl
     assert len(mail.outbox) == CASES
     for number in numbers:
         assert sum(number in message.subject + message.body for message in mail.outbox) == 1
+
+
+def _kill_in_the_second_batch(name: str, flagged) -> subprocess.Popen:
+    """Start the victim, wait until its first batch is committed and its second is held open,
+    and SIGKILL it there."""
+    victim = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-c", VICTIM, NOW.isoformat()],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "helpdesk.settings.test",
+            "DATABASE_URL": f"{database_url()}?application_name={name}",
+            "CELERY_BROKER_URL": "memory://",
+        },
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_until(
+            lambda: (
+                victim.poll() is not None
+                or (flagged.count() == BATCH and _backends(name) == [("active", "advisory")])
+            ),
+            timeout=60,
+            what="the first batch to commit and the second to be held",
+        )
+        assert victim.poll() is None, victim.communicate()[0].decode(errors="replace")
+        assert CaseEvent.objects.filter(kind=CaseEvent.Kind.BREACHED).count() == BATCH
+        victim.send_signal(signal.SIGKILL)
+        victim.wait(timeout=30)
+    finally:
+        if victim.poll() is None:
+            victim.kill()
+            victim.wait(timeout=30)
+    return victim
