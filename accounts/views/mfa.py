@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -21,6 +20,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from accounts import mfa, policies
 from accounts.forms import SecondFactorCodeForm, add_domain_error
 from helpdesk.errors import InvalidInput
+from helpdesk.redirects import local_next
 
 # The secret being set up lives in the session between showing it and confirming it.
 SETUP_SECRET_SESSION_KEY = "mfa_setup_secret"  # noqa: S105 - a key name, not a secret
@@ -28,12 +28,8 @@ SETUP_SECRET_SESSION_KEY = "mfa_setup_secret"  # noqa: S105 - a key name, not a 
 
 def _next_url(request) -> str:
     """Where to go after the step: the `next` parameter if it is a path on this site, else home."""
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return reverse("home")
+    candidate = request.POST.get("next") or request.GET.get("next")
+    return local_next(request, candidate) or reverse("home")
 
 
 def _with_next(url_name: str, next_url: str) -> str:

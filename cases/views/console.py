@@ -5,12 +5,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from helpdesk.errors import DomainError, InvalidInput, NotAllowed
+from helpdesk.redirects import local_next
 
 from .. import policies, queue_rows, selectors
 from ..forms_console import (
@@ -66,10 +66,7 @@ def queue(request):
 
 
 def _next_url(request, default):
-    target = request.POST.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return default
+    return local_next(request, request.POST.get("next")) or default
 
 
 @login_required
@@ -79,7 +76,8 @@ def bulk_assign(request):
     if not policies.can_bulk_assign(request.user):
         raise NotAllowed(_("Only managers assign in bulk."))
     form = BulkAssignForm(request.POST)
-    numbers = request.POST.getlist("numbers")[:200]
+    # Case numbers are short and printable; anything else (a NUL) names no case.
+    numbers = [n for n in request.POST.getlist("numbers")[:200] if n.isprintable() and len(n) <= 20]
     if not form.is_valid() or not numbers:
         messages.error(request, _("Choose cases and an engineer."))
         return redirect(_next_url(request, "console_queue"))
