@@ -16,6 +16,7 @@ Which cases each figure counts:
 - Satisfaction: surveys *submitted* in the period.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
@@ -29,6 +30,8 @@ from django.utils.translation import gettext as _
 from accounts.models import SupportTier
 
 from .models import Case, CaseStatus, SatisfactionSurvey, Severity
+
+logger = logging.getLogger(__name__)
 
 SEVERITIES = tuple(Severity.values)
 RATINGS = (1, 2, 3, 4, 5)
@@ -238,13 +241,20 @@ BACKLOG_MAX_AGE = timedelta(minutes=1)
 def recent_open_backlog(*, now: datetime) -> Backlog:
     """The backlog as of at most `BACKLOG_MAX_AGE` before `now`: a snapshot shared through the
     cache by every dashboard view, taken anew (one query) when it is older or from the future."""
-    cached = cache.get(BACKLOG_CACHE_KEY)
+    try:
+        cached = cache.get(BACKLOG_CACHE_KEY)
+    except Exception:  # noqa: BLE001 - the cache unreachable: count afresh, as without one
+        logger.warning("The cache is unreachable; counting the backlog afresh.")
+        return open_backlog(now=now)
     if cached is not None:
         as_of, counts = cached
         if now - BACKLOG_MAX_AGE <= as_of <= now:
             return _backlog(counts, as_of=as_of)
     counts = _backlog_counts(now)
-    cache.set(BACKLOG_CACHE_KEY, (now, counts), timeout=int(BACKLOG_MAX_AGE.total_seconds()))
+    try:
+        cache.set(BACKLOG_CACHE_KEY, (now, counts), timeout=int(BACKLOG_MAX_AGE.total_seconds()))
+    except Exception:  # noqa: BLE001 - as above; the figures are right, only not shared
+        logger.warning("The cache is unreachable; the backlog snapshot is not shared.")
     return _backlog(counts, as_of=now)
 
 

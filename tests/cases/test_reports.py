@@ -281,3 +281,20 @@ def test_a_backlog_snapshot_from_the_future_is_not_reused(world, open_case, late
     open_case(at=later(hours=-1))
 
     assert reports.recent_open_backlog(now=world.now).total == 2
+
+
+def test_the_backlog_is_counted_afresh_when_the_cache_is_unreachable(
+    world, open_case, later, settings
+):
+    # A real Redis client pointed at a port where nothing listens: every cache call fails.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    open_case(at=later(hours=-2))
+
+    backlog = reports.recent_open_backlog(now=world.now)
+
+    assert (backlog.total, backlog.as_of) == (1, world.now)

@@ -127,16 +127,7 @@ def test_requests_filed_while_redis_is_down_are_saved_and_mailed_once_it_is_back
 @pytest.mark.postgres
 @pytest.mark.parametrize(
     "channel",
-    [
-        "pages",
-        pytest.param(
-            "api",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="the API's rate limit reads the Redis cache and fails with it",
-            ),
-        ),
-    ],
+    ["pages", "api"],
 )
 def test_filing_works_when_the_redis_behind_both_cache_and_broker_is_down(
     private_redis, problem_type, client, settings, channel
