@@ -100,13 +100,16 @@ def private_redis(tmp_path) -> Iterator[PrivateRedis]:
 def celery_broker(url: str) -> Iterator[None]:
     """Point the Celery app (already configured from settings) at another broker for a while.
 
-    The app caches its connection and producer pools, so they are dropped on the way in and out.
+    The app's connection and producer pools live in kombu's process-wide registries, keyed by
+    broker; they are closed and forgotten on the way in and out, so no later test is handed a
+    closed pool.
     """
+    from kombu import pools
+
     from helpdesk.celery import app
 
     def drop_pools():
-        if app._pool is not None:
-            app._pool.force_close_all()
+        pools.reset()
         app._pool = None
         app.amqp._producer_pool = None
 
