@@ -6,9 +6,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .forms_dates import optional_date
+
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
-ISO_DATE = "%Y-%m-%d"
 
 
 @dataclass(frozen=True)
@@ -34,29 +35,6 @@ class Period:
         return cls(first=today - timedelta(days=DEFAULT_DAYS - 1), last=today)
 
 
-EARLIEST = date(2000, 1, 1)
-LATEST = date(2100, 12, 31)
-
-
-def _in_range(value: date | None) -> None:
-    # Far-off dates would overflow the period arithmetic; no support data lives there.
-    if value is not None and not EARLIEST <= value <= LATEST:
-        raise forms.ValidationError(
-            _("Choose a date between %(first)s and %(last)s.")
-            % {"first": EARLIEST.isoformat(), "last": LATEST.isoformat()}
-        )
-
-
-def _date_field(label):
-    return forms.DateField(
-        label=label,
-        required=False,
-        input_formats=[ISO_DATE],
-        validators=[_in_range],
-        widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
-    )
-
-
 class DashboardPeriodForm(forms.Form):
     """Read `start` and `end` from the query string; either may be left out.
 
@@ -65,8 +43,8 @@ class DashboardPeriodForm(forms.Form):
     (the page shows the errors beside the fields and still renders).
     """
 
-    start = _date_field(_("From"))
-    end = _date_field(_("To (included)"))
+    start = optional_date(_("From"))
+    end = optional_date(_("To (included)"))
 
     def __init__(self, data=None, *, today: date):
         self.today = today

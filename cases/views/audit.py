@@ -7,7 +7,7 @@ through `AuditFilterForm`; bad values show beside the fields and the unfiltered 
 """
 
 import csv
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -19,40 +19,19 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from .. import selectors_audit
+from ..forms_dates import optional_date
 from ..selectors_audit import AuditFilters, Cursor
 
-ISO_DATE = "%Y-%m-%d"
-EARLIEST = date(2000, 1, 1)
-LATEST = date(2100, 12, 31)
 # Spreadsheets run a cell that starts with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _in_range(value: date | None) -> None:
-    # Far-off dates would overflow the arithmetic; no audit entry lives there.
-    if value is not None and not EARLIEST <= value <= LATEST:
-        raise forms.ValidationError(
-            _("Choose a date between %(first)s and %(last)s.")
-            % {"first": EARLIEST.isoformat(), "last": LATEST.isoformat()}
-        )
-
-
-def _date_field(label):
-    return forms.DateField(
-        label=label,
-        required=False,
-        input_formats=[ISO_DATE],
-        validators=[_in_range],
-        widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
-    )
 
 
 class AuditFilterForm(forms.Form):
     """Read the period (days in the viewer's time zone, both included), the kind and the page
     position from the query string. Every field may be left out."""
 
-    start = _date_field(gettext_lazy("From"))
-    end = _date_field(gettext_lazy("To (included)"))
+    start = optional_date(gettext_lazy("From"))
+    end = optional_date(gettext_lazy("To (included)"))
     kind = forms.ChoiceField(label=gettext_lazy("Event"), required=False)
     after = forms.CharField(
         label=gettext_lazy("Page"), required=False, max_length=100, widget=forms.HiddenInput
