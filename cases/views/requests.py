@@ -33,6 +33,7 @@ def dashboard_context(user, tenant) -> dict:
         "tier": account_selectors.tenant_support_tier(tenant, at=now),
         "open_cases": open_cases,
         "now": now,
+        "can_view_audit": policies.can_view_audit(user, tenant),
     }
 
 

@@ -329,17 +329,10 @@ def test_the_selector_filters_and_refuses_others(world, history):
         selectors_audit.audit_entries(world["engineer"], world.contoso)
 
 
-NEEDS_DASHBOARD_FLAG = pytest.mark.xfail(
-    strict=True,
-    reason="cases.views.requests.dashboard_context must pass "
-    "can_view_audit=policies.can_view_audit(user, tenant) to the tenant dashboard",
-)
-
-
 @pytest.mark.parametrize(
     ("persona", "shown"),
     [
-        pytest.param(TenantRole.GLOBAL_ADMIN, True, marks=NEEDS_DASHBOARD_FLAG),
+        (TenantRole.GLOBAL_ADMIN, True),
         (TenantRole.SERVICE_SUPPORT_ADMIN, False),
         ("partner_active", False),
     ],
