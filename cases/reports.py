@@ -9,8 +9,10 @@ Which cases each figure counts:
 
 - Attainment: cases *opened* in the period [start, end).
 - Backlog: cases open at `now`, whenever they were opened (a snapshot, not bound to the period).
-  It counts every open case (a tenth of the table), so the dashboard reuses a snapshot for up to
-  a minute (`BACKLOG_MAX_AGE`) and says when it was taken.
+
+The backlog counts every open case (a tenth of the table) and a busy month's attainment tens of
+thousands of cases, so the page shows a snapshot of all four figures that is at most a minute old
+(`recent_dashboard_figures`) and says when it was taken.
 - Breaches by day: breaches that *happened* in the period (``breached_at`` in [start, end)),
   whenever the case was opened.
 - Satisfaction: surveys *submitted* in the period.
@@ -25,6 +27,7 @@ from django.core.cache import cache
 from django.db import models
 from django.db.models import Avg, Count, F, Q, Value, When
 from django.db.models.functions import Coalesce, TruncDate
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import SupportTier
@@ -199,7 +202,6 @@ class BacklogRow:
 class Backlog:
     rows: list[BacklogRow]
     by_severity: dict[str, int]
-    as_of: datetime | None = None
 
     @property
     def total(self) -> int:
@@ -231,34 +233,7 @@ def open_backlog(*, now: datetime) -> Backlog:
     Buckets: under 1 day (age < 24 h), 1 to 3 days, 3 to 7 days, 7 to 30 days, over 30 days;
     each lower bound is inclusive (a case exactly 3 days old is in "3 to 7 days").
     """
-    return _backlog(_backlog_counts(now), as_of=now)
-
-
-BACKLOG_CACHE_KEY = "reports:open-backlog"
-BACKLOG_MAX_AGE = timedelta(minutes=1)
-
-
-def recent_open_backlog(*, now: datetime) -> Backlog:
-    """The backlog as of at most `BACKLOG_MAX_AGE` before `now`: a snapshot shared through the
-    cache by every dashboard view, taken anew (one query) when it is older or from the future."""
-    try:
-        cached = cache.get(BACKLOG_CACHE_KEY)
-    except Exception:  # noqa: BLE001 - the cache unreachable: count afresh, as without one
-        logger.warning("The cache is unreachable; counting the backlog afresh.")
-        return open_backlog(now=now)
-    if cached is not None:
-        as_of, counts = cached
-        if now - BACKLOG_MAX_AGE <= as_of <= now:
-            return _backlog(counts, as_of=as_of)
     counts = _backlog_counts(now)
-    try:
-        cache.set(BACKLOG_CACHE_KEY, (now, counts), timeout=int(BACKLOG_MAX_AGE.total_seconds()))
-    except Exception:  # noqa: BLE001 - as above; the figures are right, only not shared
-        logger.warning("The cache is unreachable; the backlog snapshot is not shared.")
-    return _backlog(counts, as_of=now)
-
-
-def _backlog(counts: dict[tuple[str, str], int], *, as_of: datetime) -> Backlog:
     rows = [
         BacklogRow(
             bucket=key,
@@ -270,7 +245,7 @@ def _backlog(counts: dict[tuple[str, str], int], *, as_of: datetime) -> Backlog:
     by_severity = {
         severity: sum(row.by_severity[severity] for row in rows) for severity in SEVERITIES
     }
-    return Backlog(rows=rows, by_severity=by_severity, as_of=as_of)
+    return Backlog(rows=rows, by_severity=by_severity)
 
 
 # Breaches by day --------------------------------------------------------------------------------
@@ -378,14 +353,36 @@ class DashboardFigures:
 
 
 def dashboard_figures(*, start: datetime, end: datetime, now: datetime) -> DashboardFigures:
-    """All four figures for the period [start, end) as seen at `now`: four queries at most (the
-    backlog is a snapshot of up to a minute, see `recent_open_backlog`)."""
+    """All four figures for the period [start, end) as seen at `now`: four queries."""
     return DashboardFigures(
         start=start,
         end=end,
         now=now,
         attainment=initial_response_attainment(start=start, end=end, now=now),
-        backlog=recent_open_backlog(now=now),
+        backlog=open_backlog(now=now),
         breaches=breaches_by_day(start=start, end=end),
         satisfaction=satisfaction(start=start, end=end),
     )
+
+
+SNAPSHOT_MAX_AGE = timedelta(minutes=1)
+
+
+def recent_dashboard_figures(*, start: datetime, end: datetime, now: datetime) -> DashboardFigures:
+    """The figures of the period as seen at most `SNAPSHOT_MAX_AGE` before `now` (their `now`
+    says when): a snapshot shared through the cache by every manager, per period and language,
+    taken anew when older or from the future. Without a reachable cache, always fresh."""
+    key = f"reports:dashboard:{start.isoformat()}:{end.isoformat()}:{translation.get_language()}"
+    try:
+        cached = cache.get(key)
+    except Exception:  # noqa: BLE001 - the cache unreachable: compute, as without one
+        logger.warning("The cache is unreachable; computing the dashboard afresh.")
+        cached = None
+    if cached is not None and now - SNAPSHOT_MAX_AGE <= cached.now <= now:
+        return cached
+    figures = dashboard_figures(start=start, end=end, now=now)
+    try:
+        cache.set(key, figures, timeout=int(SNAPSHOT_MAX_AGE.total_seconds()))
+    except Exception:  # noqa: BLE001 - as above; the figures are right, only not shared
+        logger.warning("The cache is unreachable; the dashboard snapshot is not shared.")
+    return figures

@@ -38,7 +38,7 @@ def _figures(request):
     now = timezone.now()
     form = DashboardPeriodForm(request.GET or None, today=now.astimezone(UTC).date())
     period = form.period()
-    figures = reports.dashboard_figures(start=period.start, end=period.end, now=now)
+    figures = reports.recent_dashboard_figures(start=period.start, end=period.end, now=now)
     return form, period, figures
 
 

@@ -260,30 +260,38 @@ def test_the_whole_dashboard_takes_four_queries_with_5_cases_as_with_40(
     assert large_figures.satisfaction.count == 10
 
 
-def test_the_dashboard_reuses_a_backlog_snapshot_for_at_most_a_minute(world, open_case, later):
+def test_the_dashboard_reuses_a_snapshot_of_its_figures_for_at_most_a_minute(
+    world, open_case, later
+):
     cache.clear()
     open_case(at=later(hours=-2))
-    first = reports.recent_open_backlog(now=world.now)
+    first = reports.recent_dashboard_figures(start=JUNE.start, end=JUNE.end, now=world.now)
     open_case(at=later(hours=-1))
 
-    within_the_minute = reports.recent_open_backlog(now=later(seconds=59))
-    a_minute_later = reports.recent_open_backlog(now=later(seconds=61))
+    def figures(at):
+        return reports.recent_dashboard_figures(start=JUNE.start, end=JUNE.end, now=at)
 
-    assert (first.total, first.as_of) == (1, world.now)
-    assert (within_the_minute.total, within_the_minute.as_of) == (1, world.now)
-    assert (a_minute_later.total, a_minute_later.as_of) == (2, later(seconds=61))
+    within_the_minute, a_minute_later = figures(later(seconds=59)), figures(later(seconds=61))
+
+    assert (first.backlog.total, first.attainment.total.total, first.now) == (1, 1, world.now)
+    assert (within_the_minute.backlog.total, within_the_minute.now) == (1, world.now)
+    assert (a_minute_later.backlog.total, a_minute_later.attainment.total.total) == (2, 2)
+    assert a_minute_later.now == later(seconds=61)
 
 
-def test_a_backlog_snapshot_from_the_future_is_not_reused(world, open_case, later):
+def test_a_snapshot_from_the_future_or_of_another_period_is_not_reused(world, open_case, later):
     cache.clear()
     open_case(at=later(hours=-2))
-    reports.recent_open_backlog(now=later(minutes=5))
+    reports.recent_dashboard_figures(start=JUNE.start, end=JUNE.end, now=later(minutes=5))
+    reports.recent_dashboard_figures(start=JUNE.start, end=later(days=1), now=world.now)
     open_case(at=later(hours=-1))
 
-    assert reports.recent_open_backlog(now=world.now).total == 2
+    now = reports.recent_dashboard_figures(start=JUNE.start, end=JUNE.end, now=world.now)
+
+    assert now.backlog.total == 2
 
 
-def test_the_backlog_is_counted_afresh_when_the_cache_is_unreachable(
+def test_the_figures_are_computed_afresh_when_the_cache_is_unreachable(
     world, open_case, later, settings
 ):
     # A real Redis client pointed at a port where nothing listens: every cache call fails.
@@ -295,6 +303,6 @@ def test_the_backlog_is_counted_afresh_when_the_cache_is_unreachable(
     }
     open_case(at=later(hours=-2))
 
-    backlog = reports.recent_open_backlog(now=world.now)
+    figures = reports.recent_dashboard_figures(start=JUNE.start, end=JUNE.end, now=world.now)
 
-    assert (backlog.total, backlog.as_of) == (1, world.now)
+    assert (figures.backlog.total, figures.now) == (1, world.now)

@@ -248,7 +248,7 @@ def test_a_chart_refuses_series_that_do_not_match_the_labels():
         )
 
 
-def test_the_page_says_when_the_backlog_was_counted_and_reuses_it_for_a_minute(
+def test_the_page_says_when_its_figures_were_counted_and_reuses_them_for_a_minute(
     manager_client, world, open_case, later, frozen_clock
 ):
     open_case(at=later(days=-2))
@@ -261,6 +261,6 @@ def test_the_page_says_when_the_backlog_was_counted_and_reuses_it_for_a_minute(
     assert first.context["figures"].backlog.total == 1
     assert again.context["figures"].backlog.total == 1
     assert recounted.context["figures"].backlog.total == 2
-    assert first.context["figures"].backlog.as_of == world.now
-    assert recounted.context["figures"].backlog.as_of == later(seconds=61)
-    assert 'data-testid="backlog-as-of">Counted at' in first.content.decode()
+    assert first.context["figures"].now == world.now
+    assert recounted.context["figures"].now == later(seconds=61)
+    assert 'data-testid="figures-as-of">Figures as of' in first.content.decode()
