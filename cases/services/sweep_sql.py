@@ -1,9 +1,11 @@
-"""The writes of a sweep batch as set-based SQL on PostgreSQL: the history events and outbox rows
-of a few thousand cases are built in the database from their ids, in one statement each.
+"""A sweep batch as set-based SQL on PostgreSQL: one statement takes the due cases (locked, skipping
+those another sweep holds), flags them, and writes their history events and outbox rows, all
+built in the database.
 
 The portable path in `sweeps` builds the same rows in Python (model instances, bulk_create); at a
-catch-up of 10,000 due cases that Python was half of the sweep's time. Both paths write the same
-rows, and the tests run each of them on PostgreSQL.
+catch-up of 10,000 due cases that Python was half of the sweep's time, and the separate locking
+SELECT, UPDATE and INSERTs a good part of the rest. Both paths write the same rows, and the tests
+run each of them on PostgreSQL.
 """
 
 from datetime import datetime
@@ -24,54 +26,77 @@ _DUE_ISO = """
 """
 
 
-def insert_events(case_ids: list[int], *, kind: str, public: bool, at: datetime) -> None:
-    """One event of `kind` for each case, by nobody (the system)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            INSERT INTO {CaseEvent._meta.db_table}
-                (case_id, kind, actor_id, acting_partner_id, is_public, body, old_value,
-                 new_value, at)
-            SELECT id, %(kind)s, NULL, NULL, %(public)s, '', '', '', %(at)s
-            FROM unnest(%(ids)s::bigint[]) AS id
-            """,  # noqa: S608 - table names from model metadata; values are parameters
-            {"ids": case_ids, "kind": kind, "public": public, "at": at},
-        )
-
-
-def insert_target_notices(case_ids: list[int], *, kind: str, key: str, at: datetime) -> None:
-    """A response-target notice per case for its engineer, or for every manager when nobody is
-    assigned; a case already notified for this due time (same dedupe key) is skipped."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
+def flag_batch(
+    due,
+    *,
+    limit: int,
+    assignments: str,
+    assignment_params: list,
+    event_kind: str,
+    event_public: bool,
+    at: datetime,
+    notice_kind: str | None = None,
+    notice_key: str = "",
+) -> int:
+    """Flag at most `limit` rows of the `due` queryset of cases with `assignments` (SQL for SET,
+    over the alias `c`), add an event per flagged case, and a response-target notice when
+    `notice_kind` is given. Returns how many were flagged. Must run inside a transaction."""
+    due_sql, due_params = (
+        due.select_for_update(skip_locked=True, of=("self",))
+        .order_by()
+        .values("pk")[:limit]
+        .query.sql_with_params()
+    )
+    notices = ""
+    notice_params: list = []
+    if notice_kind is not None:
+        notices = f""",
+        notices AS (
             INSERT INTO {Notification._meta.db_table}
                 (kind, audience, "to", cc, case_id, relationship_id, language, context,
                  dedupe_key, status, attempts, next_attempt_at, created_at, sent_at, last_error)
-            SELECT %(kind)s,
-                   CASE WHEN NULLIF(u.email, '') IS NULL THEN %(managers)s ELSE %(address)s END,
+            SELECT %s,
+                   CASE WHEN NULLIF(u.email, '') IS NULL THEN %s ELSE %s END,
                    CASE WHEN NULLIF(u.email, '') IS NULL THEN '[]'::jsonb
                         ELSE jsonb_build_array(u.email) END,
                    '[]'::jsonb, c.id, NULL, 'en',
                    jsonb_build_object(
                        'number', c.number, 'title', c.title, 'tenant', t.name,
                        'due', d.due, 'path', '/console/cases/' || c.number || '/'),
-                   %(key)s || ':' || c.id || ':' || d.due,
-                   %(pending)s, 0, %(at)s, %(at)s, NULL, ''
-            FROM {Case._meta.db_table} c
+                   %s || ':' || c.id || ':' || d.due,
+                   %s, 0, %s, %s, NULL, ''
+            FROM flagged c
             JOIN {Tenant._meta.db_table} t ON t.id = c.tenant_id
             LEFT JOIN {User._meta.db_table} u ON u.id = c.assigned_to_id
             CROSS JOIN LATERAL (SELECT {_DUE_ISO} AS due) d
-            WHERE c.id = ANY(%(ids)s::bigint[])
             ON CONFLICT DO NOTHING
-            """,  # noqa: S608 - table names from model metadata; values are parameters
-            {
-                "ids": case_ids,
-                "kind": kind,
-                "key": key,
-                "at": at,
-                "managers": Notification.Audience.MANAGERS,
-                "address": Notification.Audience.ADDRESS,
-                "pending": Notification.Status.PENDING,
-            },
-        )
+        )"""  # noqa: S608 - table names from model metadata; values are parameters
+        notice_params = [
+            notice_kind,
+            Notification.Audience.MANAGERS,
+            Notification.Audience.ADDRESS,
+            notice_key,
+            Notification.Status.PENDING,
+            at,
+            at,
+        ]
+    table = Case._meta.db_table
+    sql = f"""
+        WITH due AS ({due_sql}),
+        flagged AS (
+            UPDATE {table} c SET {assignments} FROM due WHERE c.id = due.pk
+            RETURNING c.id, c.number, c.title, c.tenant_id, c.assigned_to_id,
+                      c.initial_response_due_at
+        ),
+        events AS (
+            INSERT INTO {CaseEvent._meta.db_table}
+                (case_id, kind, actor_id, acting_partner_id, is_public, body, old_value,
+                 new_value, at)
+            SELECT id, %s, NULL, NULL, %s, '', '', '', %s FROM flagged
+        ){notices}
+        SELECT count(*) FROM flagged
+    """  # noqa: S608 - table names from model metadata, SET clauses from the sweeps; values are parameters
+    params = [*due_params, *assignment_params, event_kind, event_public, at, *notice_params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()[0]

@@ -19,7 +19,9 @@ from django.utils import timezone
 from ..models import OPEN_STATUSES, Case, CaseEvent, CaseStatus, Notification
 from . import notifications, sweep_sql
 
-BATCH = 2000
+# Rows per transaction: a catch-up of thousands of due cases commits in a few steps, and no
+# row stays locked (against a claim, say) for more than a fraction of a second.
+BATCH = 5000
 
 
 def set_based() -> bool:
@@ -72,37 +74,61 @@ def _message(row: dict, kind: str, key: str) -> notifications.Message:
     )
 
 
-def _due_ids(queryset) -> list[int]:
-    return list(
-        queryset.select_for_update(skip_locked=True).order_by().values_list("pk", flat=True)[:BATCH]
+def _flag_portable(
+    queryset, *, now: datetime, changes: dict, event_kind: str, notice_kind: str, key: str
+) -> int:
+    rows = _due_batch(queryset)
+    ids = [row["pk"] for row in rows]
+    if not ids:
+        return 0
+    flagged = queryset.filter(pk__in=ids).update(**changes)
+    CaseEvent.objects.bulk_create(
+        CaseEvent(case_id=pk, kind=event_kind, is_public=False, at=now) for pk in ids
     )
+    notifications.queue((_message(row, notice_kind, key) for row in rows), at=now)
+    return flagged
 
 
 def _flag(
-    queryset, *, now: datetime, changes: dict, event_kind: str, notice_kind: str, key: str
+    queryset,
+    *,
+    now: datetime,
+    changes: dict,
+    assignments: tuple[str, list],
+    event_kind: str,
+    notice_kind: str,
+    key: str,
 ) -> int:
+    """Flag the due cases batch by batch: `changes` for the ORM, the same as SQL `assignments`
+    (SET clauses over the alias `c`, and their parameters) for the set-based path."""
     total = 0
     while True:
         with transaction.atomic():
             if set_based():
-                ids = _due_ids(queryset)
-                if not ids:
-                    return total
-                total += queryset.filter(pk__in=ids).update(**changes)
-                sweep_sql.insert_events(ids, kind=event_kind, public=False, at=now)
-                sweep_sql.insert_target_notices(ids, kind=notice_kind, key=key, at=now)
-                transaction.on_commit(notifications.kick_delivery)
-            else:
-                rows = _due_batch(queryset)
-                ids = [row["pk"] for row in rows]
-                if not ids:
-                    return total
-                total += queryset.filter(pk__in=ids).update(**changes)
-                CaseEvent.objects.bulk_create(
-                    CaseEvent(case_id=pk, kind=event_kind, is_public=False, at=now) for pk in ids
+                flagged = sweep_sql.flag_batch(
+                    queryset,
+                    limit=BATCH,
+                    assignments=assignments[0],
+                    assignment_params=assignments[1],
+                    event_kind=event_kind,
+                    event_public=False,
+                    at=now,
+                    notice_kind=notice_kind,
+                    notice_key=key,
                 )
-                notifications.queue((_message(row, notice_kind, key) for row in rows), at=now)
-        if len(ids) < BATCH:
+                if flagged:
+                    transaction.on_commit(notifications.kick_delivery)
+            else:
+                flagged = _flag_portable(
+                    queryset,
+                    now=now,
+                    changes=changes,
+                    event_kind=event_kind,
+                    notice_kind=notice_kind,
+                    key=key,
+                )
+        total += flagged
+        if flagged < BATCH:
             return total
 
 
@@ -118,6 +144,7 @@ def flag_response_breaches(*, now: datetime | None = None) -> BreachSweep:
         waiting.filter(breached_at__isnull=True, initial_response_due_at__lte=now),
         now=now,
         changes={"breached_at": F("initial_response_due_at"), "queue_breached": True},
+        assignments=("breached_at = c.initial_response_due_at, queue_breached = true", []),
         event_kind=Kind.BREACHED,
         notice_kind=Notification.Kind.BREACHED,
         key="breached",
@@ -128,6 +155,7 @@ def flag_response_breaches(*, now: datetime | None = None) -> BreachSweep:
         ),
         now=now,
         changes={"breach_warned_at": now},
+        assignments=("breach_warned_at = %s", [now]),
         event_kind=Kind.BREACH_WARNING,
         notice_kind=Notification.Kind.BREACH_WARNING,
         key="breach_warning",
@@ -144,15 +172,26 @@ def close_reopen_windows(*, now: datetime | None = None) -> int:
     total = 0
     while True:
         with transaction.atomic():
-            ids = _due_ids(due)
-            if not ids:
-                return total
-            total += due.filter(pk__in=ids).update(reopen_window_closed_at=now)
             if set_based():
-                sweep_sql.insert_events(ids, kind=Kind.WINDOW_CLOSED, public=True, at=now)
+                closed = sweep_sql.flag_batch(
+                    due,
+                    limit=BATCH,
+                    assignments="reopen_window_closed_at = %s",
+                    assignment_params=[now],
+                    event_kind=Kind.WINDOW_CLOSED,
+                    event_public=True,
+                    at=now,
+                )
             else:
+                ids = list(
+                    due.select_for_update(skip_locked=True)
+                    .order_by()
+                    .values_list("pk", flat=True)[:BATCH]
+                )
+                closed = due.filter(pk__in=ids).update(reopen_window_closed_at=now)
                 CaseEvent.objects.bulk_create(
                     CaseEvent(case_id=pk, kind=Kind.WINDOW_CLOSED, at=now) for pk in ids
                 )
-        if len(ids) < BATCH:
+        total += closed
+        if closed < BATCH:
             return total
