@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from cases.api.common import ApiView, errors
 from helpdesk.errors import InvalidInput, NotAllowed, NotFound
 
-from . import services
+from . import policies, services
 from .models import (
     DelegatedAdminRelationship,
     PartnerMembership,
@@ -162,6 +162,9 @@ class RelationshipAssignApi(ApiView):
     )
     def post(self, request, pk):
         relationship = _relationship(request.user, pk)
+        # The right first: the body's checks would tell anyone whether an email has an account.
+        if not policies.can_assign_relationship_users(request.user, relationship):
+            raise NotAllowed(_("Only an admin agent of the partner may assign users."))
         serializer = AssignmentSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = User.objects.filter(email__iexact=serializer.validated_data["user"]).first()

@@ -66,3 +66,16 @@ def test_only_partner_members_request_and_lists_are_scoped(as_persona, world):
     assert "partner_active" in customer and "partner_other_tenant" not in customer
     outsider = {r["name"] for r in as_persona("outsider").get("/api/v1/relationships/").json()}
     assert outsider == {"partner_other_tenant"}
+
+
+@pytest.mark.parametrize("persona", [TenantRole.GLOBAL_ADMIN, "partner_active"])
+def test_assigning_without_the_right_is_403_before_the_body_is_read(as_persona, world, persona):
+    relationship = DelegatedAdminRelationship.objects.get(
+        partner=world.partner, name="partner_active"
+    )
+    for body in ({"user": "nobody@nowhere.example", "roles": ["helpdesk_admin"]}, {}):
+        response = as_persona(persona).post(
+            f"/api/v1/relationships/{relationship.pk}/assign/", body, format="json"
+        )
+        assert response.status_code == 403
+        assert "No such user" not in response.content.decode()

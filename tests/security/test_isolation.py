@@ -203,10 +203,11 @@ EXPECTED: dict[str, Row] = {
         persona_status={**dict.fromkeys(ADATUM, 403), "partner_admin_agent": 200},
     ),
     # The body is checked before the right (the lead is told): 400 for both sides.
+    # The right is checked before the body: only Adatum's admin agent reaches its validation.
     "api_relationship_assign": Row(
         "post",
-        api(everyone(404, admin=400)),
-        persona_status=dict.fromkeys(ADATUM, 400),
+        api(everyone(404, admin=403)),
+        persona_status={**dict.fromkeys(ADATUM, 403), "partner_admin_agent": 400},
     ),
     # Signing in and out, home, profile.
     "home": Row("get", everyone(200), shows_case_to=frozenset({ADMIN, REQUEST_ADMIN})),
