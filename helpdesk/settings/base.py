@@ -117,6 +117,9 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# axes would add a row for every successful sign-in, a table nothing reads and nothing trims;
+# failed attempts (what the lockout counts) are still recorded.
+AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False  # no start-up banner; failures are still logged
 AXES_USERNAME_CALLABLE = "accounts.signin.attempted_email"
 AXES_CLIENT_IP_CALLABLE = "accounts.signin.client_address"
