@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts import selectors as account_selectors
-from helpdesk.errors import InvalidInput
+from helpdesk.errors import InvalidInput, NotAllowed
 
-from .. import selectors, targets
+from .. import policies, selectors, targets
 from ..forms import ClassifyForm, ContactForm, DescribeForm, DetailsForm, ImpactForm
 from ..models import Category, ProblemType, Product
 from ..services import lifecycle
@@ -67,11 +67,20 @@ def _go(tenant, step: str):
     return redirect("request_new_step", domain=tenant.primary_domain, step=step)
 
 
+def _tenant_to_file_for(request, domain):
+    """The tenant, if the user may file for it: support staff see every tenant but file only
+    through phone intake, so the wizard is refused to them from its first page."""
+    tenant = account_selectors.tenant_for_requests(request.user, domain)
+    if not policies.can_open_case(request.user, tenant):
+        raise NotAllowed(_("Support staff file requests through phone intake."))
+    return tenant
+
+
 @login_required
 def start(request, domain):
     """Begin a new draft; first show the partner of record's contact when a partner sold the
     subscription (the customer may still file with support)."""
-    tenant = account_selectors.tenant_for_requests(request.user, domain)
+    tenant = _tenant_to_file_for(request, domain)
     _discard_files(_draft(request, tenant))
     draft = {}
     related = request.GET.get("related")
@@ -114,7 +123,7 @@ def _contact_initial(user) -> dict:
 
 @login_required
 def step(request, domain, step):
-    tenant = account_selectors.tenant_for_requests(request.user, domain)
+    tenant = _tenant_to_file_for(request, domain)
     if step not in STEPS:
         raise Http404
     draft = _draft(request, tenant)

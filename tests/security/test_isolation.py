@@ -252,8 +252,9 @@ EXPECTED: dict[str, Row] = {
     # The customer's admin centre.
     "tenant_dashboard": Row("get", case_scoped(200), shows_case_to=SEES_CASES),
     "request_list": Row("get", case_scoped(200), shows_case_to=SEES_CASES),
-    "request_new": Row("get", case_scoped(302)),  # on to the first step
-    "request_new_step": Row("get", case_scoped(200)),
+    # On to the first step; support staff file only through phone intake.
+    "request_new": Row("get", case_scoped(302, staff=403)),
+    "request_new_step": Row("get", case_scoped(200, staff=403)),
     "contact_support": Row(
         "get", everyone(404, admin=200, request_admin=200, insider=200, partner=200)
     ),
