@@ -18,12 +18,10 @@ thousands of cases, so the page shows a snapshot of all four figures that is at 
 - Satisfaction: surveys *submitted* in the period.
 """
 
-import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 
-from django.core.cache import cache
 from django.db import models
 from django.db.models import Avg, Count, F, Q, Value, When
 from django.db.models.functions import Coalesce, TruncDate
@@ -31,10 +29,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import SupportTier
+from helpdesk import shared_cache
 
 from .models import Case, CaseStatus, SatisfactionSurvey, Severity
-
-logger = logging.getLogger(__name__)
 
 SEVERITIES = tuple(Severity.values)
 RATINGS = (1, 2, 3, 4, 5)
@@ -373,16 +370,9 @@ def recent_dashboard_figures(*, start: datetime, end: datetime, now: datetime) -
     says when): a snapshot shared through the cache by every manager, per period and language,
     taken anew when older or from the future. Without a reachable cache, always fresh."""
     key = f"reports:dashboard:{start.isoformat()}:{end.isoformat()}:{translation.get_language()}"
-    try:
-        cached = cache.get(key)
-    except Exception:  # noqa: BLE001 - the cache unreachable: compute, as without one
-        logger.warning("The cache is unreachable; computing the dashboard afresh.")
-        cached = None
+    cached = shared_cache.get(key)
     if cached is not None and now - SNAPSHOT_MAX_AGE <= cached.now <= now:
         return cached
     figures = dashboard_figures(start=start, end=end, now=now)
-    try:
-        cache.set(key, figures, timeout=int(SNAPSHOT_MAX_AGE.total_seconds()))
-    except Exception:  # noqa: BLE001 - as above; the figures are right, only not shared
-        logger.warning("The cache is unreachable; the dashboard snapshot is not shared.")
+    shared_cache.set(key, figures, int(SNAPSHOT_MAX_AGE.total_seconds()))
     return figures
