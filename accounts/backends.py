@@ -8,12 +8,14 @@ from .models import User
 
 class AccountBackend(ModelBackend):
     """Django's email-and-password backend, whose per-request user load also brings the facts
-    the second-step rule needs (`policies.with_second_factor_facts`), in the same query: the
-    check that every request makes costs no query of its own."""
+    the second-step rule needs (`policies.with_second_factor_facts`) and the support profile
+    that tells staff apart (`policies.is_support_staff`), in the same query: the checks that
+    every request makes cost no query of their own."""
 
     def get_user(self, user_id):
+        users = User._default_manager.select_related("support_profile")
         try:
-            user = policies.with_second_factor_facts(User._default_manager.all()).get(pk=user_id)
+            user = policies.with_second_factor_facts(users).get(pk=user_id)
         except User.DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None
