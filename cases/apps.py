@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class CasesConfig(AppConfig):
     name = "cases"
     verbose_name = _("Service requests")
+
+    def ready(self) -> None:
+        from . import signals
+
+        signals.connect()

@@ -7,7 +7,8 @@ from accounts.models import SupportLanguage, SupportTier
 from helpdesk.widgets import QuickSelect
 
 from .forms import MultipleFileField
-from .models import CaseStatus, Category, Product, Severity
+from .models import CaseStatus, Severity
+from .queue_choices import FilterChoices
 from .selectors_queue import VIEWS, support_staff
 
 
@@ -48,18 +49,14 @@ class QueueFilterForm(forms.Form):
     tenant = forms.CharField(label=_("Tenant domain"), required=False, max_length=253)
     assigned = forms.ChoiceField(label=_("Assigned"), required=False, widget=QuickSelect)
 
-    def __init__(self, *args, staff: list[tuple[int, str]] = (), **kwargs):
+    def __init__(self, *args, choices: FilterChoices, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = _choices(
-            Category.objects.values_list("code", "name"), _("Any")
-        )
-        self.fields["product"].choices = _choices(
-            Product.objects.filter(is_active=True).values_list("code", "name"), _("Any")
-        )
+        self.fields["category"].choices = _choices(choices.categories, _("Any"))
+        self.fields["product"].choices = _choices(choices.products, _("Any"))
         self.fields["assigned"].choices = [
             ("", _("Anyone")),
             ("none", _("Nobody")),
-            *[(str(pk), name) for pk, name in staff],
+            *[(str(pk), name) for pk, name in choices.staff],
         ]
 
 

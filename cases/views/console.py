@@ -23,7 +23,8 @@ from ..forms_console import (
     SeverityForm,
 )
 from ..models import Case
-from ..selectors_queue import VIEWS, QueueFilters, local_now, queue_for, support_staff
+from ..queue_choices import filter_choices
+from ..selectors_queue import VIEWS, QueueFilters, local_now, queue_for
 from ..services import lifecycle
 
 
@@ -35,8 +36,7 @@ def _require_console(user) -> None:
 @login_required
 def queue(request):
     _require_console(request.user)
-    staff = list(support_staff().values_list("pk", "display_name"))
-    form = QueueFilterForm(request.GET or None, staff=staff)
+    form = QueueFilterForm(request.GET or None, choices=filter_choices())
     data = form.cleaned_data if form.is_valid() else {}
     filters = QueueFilters(**{key: value for key, value in data.items() if value})
     if filters.view not in VIEWS:

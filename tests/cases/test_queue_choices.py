@@ -1,0 +1,102 @@
+"""The queue's filter lists (categories, products, staff) are shared through the cache: a warm
+queue page reads none of them, yet every change to them shows on the next page."""
+
+import pytest
+from django.contrib.auth.models import update_last_login
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from cases import queue_choices
+from cases.models import Product
+from tests.factories import SupportProfileFactory
+
+QUEUE = reverse("console_queue")
+# The three lists' statements: categories, products, and staff by name.
+LIST_READS = ('FROM "cases_category"', 'FROM "cases_product"', '"display_name" ASC')
+
+
+@pytest.fixture
+def engineer_client(client, world, categories, product):
+    client.force_login(world["engineer"])
+    return client
+
+
+def options(response, field: str) -> list[tuple[str, str]]:
+    return [(str(key), str(label)) for key, label in response.context["form"].fields[field].choices]
+
+
+def test_a_warm_queue_page_reads_none_of_the_lists(engineer_client, world):
+    engineer_client.get(QUEUE)
+    with CaptureQueriesContext(connection) as captured:
+        response = engineer_client.get(QUEUE)
+
+    statements = [query["sql"] for query in captured.captured_queries]
+    assert not [sql for sql in statements if any(read in sql for read in LIST_READS)]
+    # Session, the user with their staff profile, the authenticator, the page of cases.
+    assert len(statements) == 4
+    assert (str(world["engineer"].pk), world["engineer"].display_name) in options(
+        response, "assigned"
+    )
+    assert ("mail", "Mail") in options(response, "product")
+
+
+def test_changes_to_the_lists_show_on_the_next_page(engineer_client, categories, product):
+    engineer_client.get(QUEUE)
+
+    newcomer = SupportProfileFactory(user__display_name="Noa Newcomer").user
+    billing = categories["billing"]
+    billing.name = "Billing and licences"
+    billing.save()
+    product.is_active = False
+    product.save()
+    response = engineer_client.get(QUEUE)
+
+    assert (str(newcomer.pk), "Noa Newcomer") in options(response, "assigned")
+    assert ("billing", "Billing and licences") in options(response, "category")
+    assert "mail" not in dict(options(response, "product"))
+
+
+def test_a_deactivated_or_removed_engineer_leaves_the_list(engineer_client, world):
+    leaver = SupportProfileFactory(user__display_name="Lee Leaver").user
+    mover = SupportProfileFactory(user__display_name="Mo Mover")
+    engineer_client.get(QUEUE)
+
+    leaver.is_active = False
+    leaver.save()
+    mover.delete()
+    assigned = dict(options(engineer_client.get(QUEUE), "assigned"))
+
+    assert str(leaver.pk) not in assigned
+    assert str(mover.user.pk) not in assigned
+    assert assigned[str(world["engineer"].pk)] == world["engineer"].display_name
+
+
+def test_signing_in_keeps_the_lists(engineer_client, world):
+    engineer_client.get(QUEUE)
+
+    update_last_login(None, world["engineer"])
+
+    assert isinstance(cache.get(queue_choices.KEY), queue_choices.FilterChoices)
+
+
+def test_without_a_reachable_cache_the_lists_come_from_the_database(
+    engineer_client, world, settings
+):
+    # A real Redis client pointed at a port where nothing listens: every cache call fails.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    Product.objects.create(code="bookings", name="Bookings")
+
+    response = engineer_client.get(QUEUE)
+
+    assert response.status_code == 200
+    assert ("bookings", "Bookings") in options(response, "product")
+    assert (str(world["engineer"].pk), world["engineer"].display_name) in options(
+        response, "assigned"
+    )
