@@ -29,6 +29,7 @@ from django.utils import timezone
 from accounts.models import ApiToken
 from accounts.services import relationships_expire
 from accounts.tokens import api_token_create
+from cases import queue_rows
 from cases.models import Case, Notification
 from cases.selectors_queue import QueueFilters, queue_for
 from cases.services import notifications, sweeps
@@ -162,9 +163,10 @@ def filing_payload(data: Dataset, serial: int) -> dict:
 
 
 def raw_queue_sql(data: Dataset) -> str:
-    """The SQL the queue selector runs for the default view, exactly as it was sent."""
+    """The SQL the queue page runs for its rows in the default view (the columns it shows),
+    exactly as it was sent."""
     with CaptureQueriesContext(connection) as captured:
-        queue_for(data.engineer, QueueFilters())
+        queue_for(data.engineer, QueueFilters(), columns=queue_rows.COLUMNS)
     statements = [query["sql"] for query in captured.captured_queries]
     return next(sql for sql in reversed(statements) if Case._meta.db_table in sql)
 
@@ -225,7 +227,9 @@ def _paths(data: Dataset, clients: _Clients) -> dict[str, Callable[[], object]]:
         "dashboard": get(clients.manager, "/console/dashboard/", "dashboard"),
         "queue_raw_sql": _replay([queue_sql]),
         "queue_page_sql": _replay(queue_page_sql),
-        "queue_selector": lambda: queue_for(data.engineer, QueueFilters()).rows,
+        "queue_selector": lambda: (
+            queue_for(data.engineer, QueueFilters(), columns=queue_rows.COLUMNS).rows
+        ),
     }
 
 
