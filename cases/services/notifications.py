@@ -6,9 +6,10 @@ back-off; a worker that dies mid-send leaves the lease to run out and the row to
 """
 
 import logging
+import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -17,7 +18,7 @@ from django.template import Context
 from django.template.loader import get_template
 from django.utils import timezone, translation
 
-from accounts.models import SupportProfile, SupportRole
+from accounts.models import SupportProfile, SupportRole, User
 
 from ..models import Notification
 
@@ -106,9 +107,36 @@ def _manager_addresses() -> list[str]:
     )
 
 
-def render(notification: Notification) -> tuple[str, str]:
-    """Subject and plain-text body in the notification's language."""
+# Context values that are instants (ISO 8601, as the services and the SQL sweeps store them).
+INSTANTS = ("due",)
+
+
+def _readable_instant(value, time_zone: str) -> str:
+    """'2026-06-16 03:00 KST (2026-06-15 18:00 UTC)' in the recipient's zone, UTC alone for UTC
+    or an unknown zone; a value that is not an instant is left as it is."""
+    try:
+        at = datetime.fromisoformat(str(value))
+    except ValueError:
+        return value
+    if at.tzinfo is None:
+        return value
+    utc = at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    if time_zone in {"UTC", "Etc/UTC"}:
+        return utc
+    try:
+        zone = zoneinfo.ZoneInfo(time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return utc
+    return f"{at.astimezone(zone).strftime('%Y-%m-%d %H:%M %Z')} ({utc})"
+
+
+def render(notification: Notification, *, time_zone: str = "UTC") -> tuple[str, str]:
+    """Subject and plain-text body in the notification's language, with its instants in
+    `time_zone` (the recipient's) beside UTC."""
     context = {**notification.context, "kind": notification.kind, "site_url": settings.SITE_URL}
+    for name in INSTANTS:
+        if name in context:
+            context[name] = _readable_instant(context[name], time_zone)
     with translation.override(notification.language):
         subject = _render_text(f"emails/{notification.kind}_subject.txt", context)
         body = _render_text(f"emails/{notification.kind}.txt", context)
@@ -120,12 +148,24 @@ def _render_text(name: str, context: dict) -> str:
     return get_template(name).template.render(Context(context, autoescape=False))
 
 
+def _time_zones(batch: list[Notification]) -> dict[str, str]:
+    """The time zone of each one-address recipient who has an account: one query per batch.
+    Mail to several people (managers, a contact and a colleague) shows UTC."""
+    addresses = {notification.to[0] for notification in batch if len(notification.to) == 1}
+    if not addresses:
+        return {}
+    users = User.objects.filter(email__in=addresses).values_list("email", "time_zone")
+    return dict(users)
+
+
 def deliver_due(*, now: datetime | None = None, limit: int = BATCH) -> dict[str, int]:
     """Send the due notifications (at most `limit`); returns counts of sent, retried, failed."""
     now = now or timezone.now()
     counts = {"sent": 0, "retried": 0, "failed": 0}
     managers: list[str] | None = None
-    for notification in _lease(now, limit):
+    batch = _lease(now, limit)
+    zones = _time_zones(batch)
+    for notification in batch:
         to = list(notification.to)
         if notification.audience == Notification.Audience.MANAGERS:
             managers = _manager_addresses() if managers is None else managers
@@ -133,7 +173,8 @@ def deliver_due(*, now: datetime | None = None, limit: int = BATCH) -> dict[str,
         try:
             if not to:
                 raise ValueError("No recipients (no active support manager?)")
-            subject, body = render(notification)
+            zone = zones.get(notification.to[0], "UTC") if len(notification.to) == 1 else "UTC"
+            subject, body = render(notification, time_zone=zone)
             EmailMessage(subject, body, to=to, cc=notification.cc).send()
         except Exception as error:  # noqa: BLE001 - SMTP and template errors alike are retried
             attempts = notification.attempts + 1

@@ -1,6 +1,7 @@
 """The outbox: messages exist exactly when their change does, are sent once, and survive outages."""
 
-from datetime import timedelta
+import zoneinfo
+from datetime import UTC, timedelta
 
 import pytest
 from django.core import mail
@@ -8,7 +9,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 
 from accounts.models import TenantRole
 from cases.models import Notification
-from cases.services import lifecycle, notifications
+from cases.services import lifecycle, notifications, sweeps
 
 
 class RefusingBackend(BaseEmailBackend):
@@ -156,3 +157,54 @@ def test_two_deliveries_at_once_send_each_message_once(now):
     assert sorted(to for m in mail.outbox for to in m.to) == sorted(
         f"user{i}@example.com" for i in range(30)
     )
+
+
+def test_a_breach_mail_shows_the_due_time_in_the_engineers_zone_beside_utc(world, open_case, later):
+    engineer = world["engineer"]
+    engineer.time_zone = "Asia/Seoul"
+    engineer.save()
+    case = open_case()
+    lifecycle.case_claim(actor=engineer, case=case, at=later(minutes=1))
+    Notification.objects.all().delete()
+    sweeps.flag_response_breaches(now=later(days=2))
+
+    notifications.deliver_due(now=later(days=2))
+
+    due = case.__class__.objects.get(pk=case.pk).initial_response_due_at
+    seoul = due.astimezone(zoneinfo.ZoneInfo("Asia/Seoul")).strftime("%Y-%m-%d %H:%M KST")
+    utc = due.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    (message,) = mail.outbox
+    assert message.to == [engineer.email]
+    assert f"It was due: {seoul} ({utc})" in message.body
+
+
+def test_a_breach_mail_to_every_manager_shows_utc(world, open_case, later):
+    case = open_case()
+    Notification.objects.all().delete()
+    sweeps.flag_response_breaches(now=later(days=2))
+
+    notifications.deliver_due(now=later(days=2))
+
+    due = case.__class__.objects.get(pk=case.pk).initial_response_due_at
+    (message,) = mail.outbox
+    assert message.to == [world["manager"].email]
+    assert f"It was due: {due.astimezone(UTC).strftime('%Y-%m-%d %H:%M UTC')}\n" in message.body
+
+
+@pytest.mark.parametrize(
+    ("zone", "shown"),
+    [
+        ("Asia/Seoul", "2026-06-16 03:00 KST (2026-06-15 18:00 UTC)"),
+        ("America/New_York", "2026-06-15 14:00 EDT (2026-06-15 18:00 UTC)"),
+        ("UTC", "2026-06-15 18:00 UTC"),
+        ("Not/AZone", "2026-06-15 18:00 UTC"),
+    ],
+)
+def test_instants_in_mail_read_in_the_recipients_zone(zone, shown):
+    notice = Notification(
+        kind="breach_warning", context={"number": "SR1", "due": "2026-06-15T18:00:00+00:00"}
+    )
+
+    _subject, body = notifications.render(notice, time_zone=zone)
+
+    assert f"Due: {shown}\n" in body
