@@ -3,7 +3,7 @@ safe to run twice at once (the services lock rows with SKIP LOCKED and flag each
 
 from celery import shared_task
 
-from .services import notifications, sweeps
+from .services import notifications, sweeps, tier_changes
 
 
 @shared_task(name="cases.tasks.flag_response_breaches")
@@ -20,3 +20,8 @@ def close_reopen_windows() -> int:
 @shared_task(name="cases.tasks.deliver_notifications")
 def deliver_notifications() -> dict[str, int]:
     return notifications.deliver_due()
+
+
+@shared_task(name="cases.tasks.retarget_tier_changes")
+def retarget_tier_changes() -> int:
+    return tier_changes.retarget_tier_changes()

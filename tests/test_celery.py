@@ -31,6 +31,7 @@ def test_beat_schedules_every_periodic_job_from_one_place():
         "cases.tasks.close_reopen_windows": 3600.0,
         "cases.tasks.deliver_notifications": 60.0,
         "accounts.tasks.expire_relationships": 3600.0,
+        "cases.tasks.retarget_tier_changes": 900.0,
     }
     app.loader.import_default_modules()
     for task in scheduled:

@@ -218,6 +218,7 @@ CELERY_BEAT_SCHEDULE = {
     "close-reopen-windows": {"task": "cases.tasks.close_reopen_windows", "schedule": 3600.0},
     "deliver-notifications": {"task": "cases.tasks.deliver_notifications", "schedule": 60.0},
     "expire-relationships": {"task": "accounts.tasks.expire_relationships", "schedule": 3600.0},
+    "retarget-tier-changes": {"task": "cases.tasks.retarget_tier_changes", "schedule": 900.0},
 }
 
 # REST API v1: the same services and policies as the pages. Personal tokens for automation,

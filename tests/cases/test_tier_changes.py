@@ -1,0 +1,75 @@
+"""Tier changes on their dates: a contract or subscription that starts or ends retargets the
+tenant's waiting cases at the next sweep, without anyone editing it."""
+
+from datetime import timedelta
+
+from accounts.models import ElevatedSupportContract
+from cases.models import Case, CaseEvent
+from cases.services import lifecycle, tier_changes
+from cases.tasks import retarget_tier_changes
+
+
+def tier_and_due(case):
+    case = Case.objects.get(pk=case.pk)
+    return case.support_tier, case.initial_response_due_at
+
+
+def test_an_elevated_contract_retargets_waiting_cases_when_it_starts_and_ends(
+    world, open_case, later
+):
+    waiting, answered = open_case(), open_case()
+    lifecycle.case_reply(actor=world["engineer"], case=answered, body="On it", at=later(minutes=5))
+    enterprise = tier_and_due(waiting)
+    # Signed in advance: elevated support from ten minutes from now, for an hour.
+    ElevatedSupportContract.objects.create(
+        tenant=world.contoso, starts_at=later(minutes=10), ends_at=later(hours=1, minutes=10)
+    )
+
+    assert tier_changes.retarget_tier_changes(now=later(minutes=9)) == 0
+    assert tier_changes.retarget_tier_changes(now=later(minutes=11)) == 1
+    assert tier_and_due(waiting) == ("elevated", world.now + timedelta(hours=2))
+    assert tier_and_due(answered)[0] == "enterprise"
+    assert CaseEvent.objects.filter(case=waiting, kind="target").count() == 1
+
+    # Overlapping runs change nothing more; the end brings the enterprise target back.
+    assert tier_changes.retarget_tier_changes(now=later(minutes=12)) == 0
+    assert tier_changes.retarget_tier_changes(now=later(hours=1, minutes=11)) == 1
+    assert tier_and_due(waiting) == enterprise
+
+
+def test_a_subscription_that_lapses_keeps_the_last_commitment(world, open_case, later):
+    case = open_case()
+    before = tier_and_due(case)
+    world.contoso.subscriptions.update(ends_at=later(minutes=1))
+
+    assert tier_changes.retarget_tier_changes(now=later(minutes=2)) == 0
+    assert tier_and_due(case) == before
+
+
+def test_only_dates_in_the_lookback_are_swept(world, open_case, later):
+    ElevatedSupportContract.objects.create(
+        tenant=world.contoso, starts_at=later(days=-3), ends_at=later(days=30)
+    )
+    now = world.now
+
+    assert tier_changes.tenants_with_tier_dates(since=now - tier_changes.LOOKBACK, until=now) == (
+        set()
+    )
+    assert world.contoso.pk in tier_changes.tenants_with_tier_dates(
+        since=now - timedelta(days=4), until=now
+    )
+
+
+def test_the_task_sweeps_at_the_current_time(world, open_case, frozen_clock):
+    case = open_case()
+    ElevatedSupportContract.objects.create(
+        tenant=world.contoso,
+        starts_at=world.now + timedelta(minutes=1),
+        ends_at=world.now + timedelta(days=30),
+    )
+    assert retarget_tier_changes.run() == 0
+
+    frozen_clock.shift(timedelta(minutes=2))
+
+    assert retarget_tier_changes.run() == 1
+    assert tier_and_due(case)[0] == "elevated"
