@@ -51,8 +51,8 @@ class QueueFilterForm(forms.Form):
 
     def __init__(self, *args, choices: FilterChoices, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = _choices(choices.categories, _("Any"))
-        self.fields["product"].choices = _choices(choices.products, _("Any"))
+        self.fields["category"].choices = _choices(choices.category_labels(), _("Any"))
+        self.fields["product"].choices = _choices(choices.product_labels(), _("Any"))
         self.fields["assigned"].choices = [
             ("", _("Anyone")),
             ("none", _("Nobody")),

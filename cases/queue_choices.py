@@ -12,23 +12,33 @@ from dataclasses import dataclass
 from helpdesk import shared_cache
 
 from .models import Category, Product
+from .models.taxonomy import in_language
 from .selectors_queue import support_staff
 
-KEY = "cases:queue-filter-choices"
+# The shape of FilterChoices is in the key, so a deploy never reads lists cached by the last one.
+KEY = "cases:queue-filter-choices:v2"
 MAX_AGE = 300
 
 
 @dataclass(frozen=True)
 class FilterChoices:
-    categories: tuple[tuple[str, str], ...]
-    products: tuple[tuple[str, str], ...]
+    # (code, English name, Korean name): the lists are shared by every language.
+    categories: tuple[tuple[str, str, str], ...]
+    products: tuple[tuple[str, str, str], ...]
     staff: tuple[tuple[int, str], ...]
+
+    def category_labels(self) -> list[tuple[str, str]]:
+        return [(code, in_language(name, korean)) for code, name, korean in self.categories]
+
+    def product_labels(self) -> list[tuple[str, str]]:
+        return [(code, in_language(name, korean)) for code, name, korean in self.products]
 
 
 def _read() -> FilterChoices:
+    products = Product.objects.filter(is_active=True)
     return FilterChoices(
-        categories=tuple(Category.objects.values_list("code", "name")),
-        products=tuple(Product.objects.filter(is_active=True).values_list("code", "name")),
+        categories=tuple(Category.objects.values_list("code", "name", "name_ko")),
+        products=tuple(products.values_list("code", "name", "name_ko")),
         staff=tuple(support_staff().values_list("pk", "display_name")),
     )
 

@@ -136,11 +136,22 @@ def help_articles_matching(text: str, *, language: str | None = None, limit: int
 
 
 def out_of_scope_matching(text: str) -> QuerySet[ProblemType]:
-    """Out-of-scope kinds whose name shares a word with the description (shown before filing)."""
-    words = [word for word in re.findall(r"\w+", text or "") if len(word) > 3][:12]
+    """Out-of-scope kinds whose name or advice, in English or Korean, shares a word with the
+    description (shown before filing). Short English words ("the", "and") say nothing; Korean
+    words are shorter, a syllable block carrying more."""
+    words = [
+        word
+        for word in re.findall(r"\w+", text or "")
+        if len(word) > 3 or (not word.isascii() and len(word) > 1)
+    ][:12]
     match = Q()
     for word in words:
-        match |= Q(name__icontains=word) | Q(out_of_scope_advice__icontains=word)
+        match |= (
+            Q(name__icontains=word)
+            | Q(name_ko__icontains=word)
+            | Q(out_of_scope_advice__icontains=word)
+            | Q(out_of_scope_advice_ko__icontains=word)
+        )
     if not words:
         return ProblemType.objects.none()
     return ProblemType.objects.filter(match, is_out_of_scope=True, is_active=True)

@@ -10,9 +10,9 @@ class CategoryAdmin(admin.ModelAdmin):
     """The three categories are fixed by the rules (severity A, committed targets and a database
     constraint name them by code), so staff may rename and reorder them but not add or delete."""
 
-    list_display = ["name", "code", "position"]
+    list_display = ["name", "name_ko", "code", "position"]
     list_editable = ["position"]
-    search_fields = ["name", "code"]
+    search_fields = ["name", "name_ko", "code"]
 
     def get_readonly_fields(self, request, obj=None):
         return ["code"] if obj is not None else []
@@ -26,15 +26,16 @@ class CategoryAdmin(admin.ModelAdmin):
 
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "is_active"]
+    list_display = ["name", "name_ko", "code", "is_active"]
     list_filter = ["is_active"]
-    search_fields = ["name", "code"]
+    search_fields = ["name", "name_ko", "code"]
 
 
 @admin.register(ProblemType)
 class ProblemTypeAdmin(admin.ModelAdmin):
     list_display = [
         "name",
+        "name_ko",
         "code",
         "category",
         "product",
@@ -44,14 +45,27 @@ class ProblemTypeAdmin(admin.ModelAdmin):
     ]
     list_filter = ["category", "product", "is_out_of_scope", "default_severity", "is_active"]
     list_select_related = ["category", "product"]
-    search_fields = ["name", "code", "out_of_scope_advice"]
+    search_fields = ["name", "name_ko", "code", "out_of_scope_advice"]
     prepopulated_fields = {"code": ["name"]}
     fieldsets = [
         (
             None,
-            {"fields": ["category", "product", "name", "code", "default_severity", "is_active"]},
+            {
+                "fields": [
+                    "category",
+                    "product",
+                    "name",
+                    "name_ko",
+                    "code",
+                    "default_severity",
+                    "is_active",
+                ]
+            },
         ),
-        (_("Out of scope"), {"fields": ["is_out_of_scope", "out_of_scope_advice"]}),
+        (
+            _("Out of scope"),
+            {"fields": ["is_out_of_scope", "out_of_scope_advice", "out_of_scope_advice_ko"]},
+        ),
     ]
 
 

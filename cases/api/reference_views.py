@@ -15,6 +15,11 @@ from ..models import Category, ProblemType, Product
 from .common import ApiView, errors
 
 
+def _names(english: str, korean: str) -> dict[str, str]:
+    """A name in each interface language; Korean falls back to English where none is set."""
+    return {"en": english, "ko": korean or english}
+
+
 class TaxonomyApi(ApiView):
     @extend_schema(
         operation_id="taxonomy",
@@ -31,20 +36,33 @@ class TaxonomyApi(ApiView):
         },
     )
     def get(self, request):
-        """Categories, products and problem types (out-of-scope kinds carry their advice)."""
+        """Categories, products and problem types (out-of-scope kinds carry their advice). `name`
+        and `advice` are English; `names` and `advices` give each interface language."""
         return Response(
             {
-                "categories": list(Category.objects.values("code", "name")),
-                "products": list(Product.objects.filter(is_active=True).values("code", "name")),
+                "categories": [
+                    {"code": code, "name": name, "names": _names(name, korean)}
+                    for code, name, korean in Category.objects.values_list(
+                        "code", "name", "name_ko"
+                    )
+                ],
+                "products": [
+                    {"code": code, "name": name, "names": _names(name, korean)}
+                    for code, name, korean in Product.objects.filter(is_active=True).values_list(
+                        "code", "name", "name_ko"
+                    )
+                ],
                 "problem_types": [
                     {
                         "code": kind.code,
                         "name": kind.name,
+                        "names": _names(kind.name, kind.name_ko),
                         "category": kind.category_id,
                         "product": kind.product.code if kind.product else None,
                         "default_severity": kind.default_severity,
                         "out_of_scope": kind.is_out_of_scope,
                         "advice": kind.out_of_scope_advice,
+                        "advices": _names(kind.out_of_scope_advice, kind.out_of_scope_advice_ko),
                     }
                     for kind in ProblemType.objects.filter(is_active=True).select_related("product")
                 ],

@@ -1,7 +1,17 @@
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from .choices import Severity
+
+
+def in_language(english: str, korean: str) -> str:
+    """The Korean text on Korean pages when there is one, the English text otherwise.
+
+    Reference data is edited in the back office, not in the message catalogue, so each name
+    carries its Korean form beside it (the interface's two languages)."""
+    language = translation.get_language() or ""
+    return korean if korean and language.startswith("ko") else english
 
 
 class Category(models.Model):
@@ -10,6 +20,7 @@ class Category(models.Model):
 
     code = models.SlugField(_("code"), max_length=32, primary_key=True)
     name = models.CharField(_("name"), max_length=100)
+    name_ko = models.CharField(_("name in Korean"), max_length=100, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
@@ -17,7 +28,11 @@ class Category(models.Model):
         verbose_name_plural = _("categories")
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return in_language(self.name, self.name_ko)
 
 
 class Product(models.Model):
@@ -25,13 +40,18 @@ class Product(models.Model):
 
     code = models.SlugField(_("code"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=200)
+    name_ko = models.CharField(_("name in Korean"), max_length=200, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return in_language(self.name, self.name_ko)
 
 
 class ProblemType(models.Model):
@@ -43,6 +63,7 @@ class ProblemType(models.Model):
     )
     code = models.SlugField(_("code"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=200)
+    name_ko = models.CharField(_("name in Korean"), max_length=200, blank=True)
     default_severity = models.CharField(
         _("default severity"), max_length=1, choices=Severity.choices, default=Severity.C
     )
@@ -50,6 +71,7 @@ class ProblemType(models.Model):
     out_of_scope_advice = models.TextField(
         _("where to go instead"), blank=True, help_text=_("Shown instead of filing a request.")
     )
+    out_of_scope_advice_ko = models.TextField(_("where to go instead, in Korean"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -62,7 +84,15 @@ class ProblemType(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return in_language(self.name, self.name_ko)
+
+    @property
+    def advice(self) -> str:
+        return in_language(self.out_of_scope_advice, self.out_of_scope_advice_ko)
 
 
 class HelpArticle(models.Model):

@@ -137,9 +137,7 @@ def check_classification(category: Category, problem_type: ProblemType | None) -
     )
     if problem_type.is_out_of_scope:
         raise InvalidInput(
-            problem_type.out_of_scope_advice,
-            code="out_of_scope",
-            fields={"problem_type": problem_type.out_of_scope_advice},
+            problem_type.advice, code="out_of_scope", fields={"problem_type": problem_type.advice}
         )
 
 
