@@ -111,7 +111,11 @@ def user_for_token(plain: str) -> tuple[User, ApiToken] | None:
     match = _TOKEN_SHAPE.fullmatch(plain)
     if match is None:
         return None
-    token = ApiToken.objects.select_related("user").filter(prefix=match["prefix"]).first()
+    token = (
+        ApiToken.objects.select_related("user__tenant", "user__support_profile")
+        .filter(prefix=match["prefix"])
+        .first()
+    )
     if token is None or not hmac.compare_digest(token.key_hash, _hash(plain)):
         return None
     if token.revoked_at is not None or not token.user.is_active:

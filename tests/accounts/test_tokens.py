@@ -15,7 +15,7 @@ from accounts.tokens import (
     user_for_token,
 )
 from helpdesk.errors import Conflict, InvalidInput, NotFound
-from tests.factories import UserFactory
+from tests.factories import SupportProfileFactory, TenantFactory, UserFactory
 
 
 @pytest.fixture
@@ -205,6 +205,22 @@ def test_use_is_recorded_at_most_once_a_minute(user, now, frozen_clock, django_a
     user_for_token(plain)
     token.refresh_from_db()
     assert token.last_used_at == now + timedelta(minutes=1)
+
+
+def test_the_lookup_brings_the_owners_tenant_and_staff_profile(db, django_assert_num_queries):
+    admin = UserFactory(tenant=TenantFactory(primary_domain="contoso.example"))
+    engineer = SupportProfileFactory().user
+    for owner in (admin, engineer):
+        _token, plain = api_token_create(actor=owner, name="Ticket sync")
+        user_for_token(plain)  # records the first use
+
+        # Every API call asks who the caller is and where they belong: no query of its own.
+        with django_assert_num_queries(1):
+            found, _ = user_for_token(plain)
+            assert (found.tenant.primary_domain if found.tenant_id else None) == (
+                "contoso.example" if owner == admin else None
+            )
+            assert hasattr(found, "support_profile") == (owner == engineer)
 
 
 def test_the_database_refuses_a_duplicate_prefix_or_a_blank_name(user):
