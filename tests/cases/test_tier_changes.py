@@ -3,9 +3,11 @@ tenant's waiting cases at the next sweep, without anyone editing it."""
 
 from datetime import timedelta
 
+from django.core import mail
+
 from accounts.models import ElevatedSupportContract
-from cases.models import Case, CaseEvent
-from cases.services import lifecycle, tier_changes
+from cases.models import Case, CaseEvent, Notification
+from cases.services import lifecycle, notifications, tier_changes
 from cases.tasks import retarget_tier_changes
 
 
@@ -73,3 +75,22 @@ def test_the_task_sweeps_at_the_current_time(world, open_case, frozen_clock):
 
     assert retarget_tier_changes.run() == 1
     assert tier_and_due(case)[0] == "elevated"
+
+
+def test_a_target_that_a_new_tier_puts_in_the_past_is_a_breach_mailed_with_its_due_time(
+    world, open_case, later
+):
+    case = open_case()
+    ElevatedSupportContract.objects.create(
+        tenant=world.contoso, starts_at=later(hours=2, minutes=50), ends_at=later(days=30)
+    )
+    Notification.objects.all().delete()
+
+    assert tier_changes.retarget_tier_changes(now=later(hours=3)) == 1
+    notifications.deliver_due(now=later(hours=3))
+
+    due = world.now + timedelta(hours=2)  # elevated: 2 hours from the opening
+    assert Case.objects.get(pk=case.pk).breached_at == due
+    (message,) = mail.outbox
+    assert f"It was due: {due:%Y-%m-%d %H:%M} UTC" in message.body
+    assert f"/console/cases/{case.number}/" in message.body

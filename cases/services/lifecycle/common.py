@@ -74,6 +74,15 @@ def _customer_message(case: Case, kind: str, **extra) -> notifications.Message:
     )
 
 
+def _engineer_context(case: Case) -> dict:
+    """What staff mail shows: the console's page of the case and, when there is one, the
+    initial-response due time (as the sweeps give it)."""
+    due = case.initial_response_due_at
+    return _case_context(
+        case, path=f"/console/cases/{case.number}/", **({"due": due.isoformat()} if due else {})
+    )
+
+
 def _engineer_message(
     case: Case, kind: str, *, dedupe_key: str | None = None
 ) -> notifications.Message:
@@ -83,14 +92,14 @@ def _engineer_message(
             kind=kind,
             to=[case.assigned_to.email],
             case_id=case.pk,
-            context=_case_context(case),
+            context=_engineer_context(case),
             dedupe_key=dedupe_key,
         )
     return notifications.Message(
         kind=kind,
         audience=Notification.Audience.MANAGERS,
         case_id=case.pk,
-        context=_case_context(case),
+        context=_engineer_context(case),
         dedupe_key=dedupe_key,
     )
 
