@@ -188,9 +188,17 @@ ATTACHMENT_ALLOWED_EXTENSIONS = frozenset(
 
 REDIS_URL = env.str("REDIS_URL", default="")
 
+# Everything cached is a saving (see helpdesk.shared_cache): a Redis that hangs must cost a page
+# half a second at most, not the system's TCP timeout.
+REDIS_CACHE_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": REDIS_CACHE_OPTIONS,
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

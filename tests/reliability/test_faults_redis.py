@@ -1,6 +1,8 @@
 """Redis down while requests are filed: the request is saved, the admin sees success, and the
 notification waits in the outbox until a worker on the restored broker sends it, once."""
 
+import socket
+import threading
 import uuid
 
 import pytest
@@ -12,6 +14,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import TenantRole
 from cases.models import Case, Notification
+from helpdesk import shared_cache
 from helpdesk.celery import app
 from tests.personas import build_world
 
@@ -166,3 +169,23 @@ def test_filing_works_when_the_redis_behind_both_cache_and_broker_is_down(
     assert Notification.objects.filter(
         kind=Notification.Kind.CASE_CREATED, status=Notification.Status.PENDING
     ).exists()
+
+
+def test_a_redis_that_hangs_costs_a_cache_call_its_timeout_not_the_page(settings):
+    # A server that accepts connections and never answers: the cache client must give up.
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        port = silent.getsockname()[1]
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": f"redis://127.0.0.1:{port}/0",
+                "OPTIONS": settings.REDIS_CACHE_OPTIONS,
+            }
+        }
+        answers = []
+        call = threading.Thread(target=lambda: answers.append(shared_cache.get("anything")))
+        call.start()
+        call.join(timeout=30)  # only reached when the client hangs
+
+        assert not call.is_alive()
+        assert answers == [None]
