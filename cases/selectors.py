@@ -135,26 +135,37 @@ def help_articles_matching(text: str, *, language: str | None = None, limit: int
     return articles.filter(match).order_by("title")[:limit]
 
 
+# Words of Korean names that say nothing about what is out of scope ("service", "problem",
+# "organisation", "own", "feature", "add"): a description with them is no hint.
+_KOREAN_GENERIC = frozenset({"서비스", "문제", "조직", "자체", "기능", "추가"})
+
+
+def _korean_keywords(name: str) -> set[str]:
+    """The telling Hangul words of a Korean name, without a trailing possessive (네트워크의)."""
+    words = (word.removesuffix("의") for word in re.findall(r"\w+", name) if not word.isascii())
+    return {word for word in words if len(word) > 1 and word not in _KOREAN_GENERIC}
+
+
 def out_of_scope_matching(text: str) -> QuerySet[ProblemType]:
-    """Out-of-scope kinds whose name or advice, in English or Korean, shares a word with the
-    description (shown before filing). Short English words ("the", "and") say nothing; Korean
-    words are shorter, a syllable block carrying more."""
-    words = [
-        word
-        for word in re.findall(r"\w+", text or "")
-        if len(word) > 3 or (not word.isascii() and len(word) > 1)
-    ][:12]
-    match = Q()
+    """Out-of-scope kinds the description seems to be about (shown before filing).
+
+    English: a word of over three letters of the description in the kind's name or advice.
+    Korean attaches particles to words (네트워크에서), so the other way round: a telling word of
+    the kind's Korean name in the description. There are a handful of such kinds."""
+    text = text or ""
+    words = [word for word in re.findall(r"\w+", text) if word.isascii() and len(word) > 3][:12]
+    english = Q()
     for word in words:
-        match |= (
-            Q(name__icontains=word)
-            | Q(name_ko__icontains=word)
-            | Q(out_of_scope_advice__icontains=word)
-            | Q(out_of_scope_advice_ko__icontains=word)
-        )
-    if not words:
+        english |= Q(name__icontains=word) | Q(out_of_scope_advice__icontains=word)
+    kinds = ProblemType.objects.filter(is_out_of_scope=True, is_active=True)
+    korean = [
+        pk
+        for pk, name in kinds.exclude(name_ko="").values_list("pk", "name_ko")
+        if any(keyword in text for keyword in _korean_keywords(name))
+    ]
+    if not words and not korean:
         return ProblemType.objects.none()
-    return ProblemType.objects.filter(match, is_out_of_scope=True, is_active=True)
+    return kinds.filter(english | Q(pk__in=korean)) if words else kinds.filter(pk__in=korean)
 
 
 def attachments_for(actor: User | None, case: Case) -> QuerySet[Attachment]:

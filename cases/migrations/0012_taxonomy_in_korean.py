@@ -5,8 +5,8 @@ office stay as they are; the reverse leaves the columns to the schema change."""
 from django.db import migrations, models
 
 CATEGORIES = {
-    "pre_sales": "사전 판매",
-    "billing": "대금 청구 및 구독",
+    "pre_sales": "구매 전 문의",
+    "billing": "청구 및 구독",
     "technical": "기술",
 }
 
@@ -17,7 +17,7 @@ PRODUCTS = {
     "client-apps": "클라이언트 앱",
     "identity": "ID 및 로그인",
     "domains": "도메인",
-    "subscriptions": "구독 및 대금 청구",
+    "subscriptions": "구독 및 청구",
 }
 
 PROBLEM_TYPES = {
@@ -45,7 +45,7 @@ PROBLEM_TYPES = {
     "directory-sync": "디렉터리 동기화",
     "sign-in-how-to": "암호 및 로그인 설정(사용 방법)",
     "meetings-chat-problem": "회의 또는 채팅이 작동하지 않음",
-    "service-unavailable": "서비스를 사용할 수 없음 또는 중단",
+    "service-unavailable": "서비스 사용 불가 또는 중단",
 }
 
 # code: (name, where to go instead)
