@@ -3,8 +3,10 @@ through the cache until one of them changes.
 
 Every engineer's queue page shows them and htmx reloads the page every 30 seconds, while the
 lists change a few times a month; reading them was three of the page's eight statements. Saving
-or deleting a category, product, user or support profile forgets the lists (`cases.signals`);
-a change that bypasses model signals (a bulk update) shows within `MAX_AGE` seconds.
+or deleting a category, product, user or support profile moves the lists to a new generation
+(`cases.signals`), at the save and again at its commit: a page that read the rows before the
+commit stores them under a generation nobody reads any more. A change that bypasses model
+signals (a bulk update) shows within `MAX_AGE` seconds.
 """
 
 from dataclasses import dataclass
@@ -17,6 +19,7 @@ from .selectors_queue import support_staff
 
 # The shape of FilterChoices is in the key, so a deploy never reads lists cached by the last one.
 KEY = "cases:queue-filter-choices:v2"
+GENERATION = f"{KEY}:generation"
 MAX_AGE = 300
 
 
@@ -43,14 +46,19 @@ def _read() -> FilterChoices:
     )
 
 
+def current_key() -> str:
+    return f"{KEY}:{shared_cache.get(GENERATION) or 0}"
+
+
 def filter_choices() -> FilterChoices:
     """The lists as the database holds them, from the cache when it has them (no query)."""
-    choices = shared_cache.get(KEY)
+    key = current_key()
+    choices = shared_cache.get(key)
     if not isinstance(choices, FilterChoices):
         choices = _read()
-        shared_cache.set(KEY, choices, MAX_AGE)
+        shared_cache.set(key, choices, MAX_AGE)
     return choices
 
 
 def forget_filter_choices() -> None:
-    shared_cache.delete(KEY)
+    shared_cache.bump(GENERATION)

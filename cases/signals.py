@@ -13,8 +13,8 @@ def _forget_queue_choices(sender, instance, update_fields=None, **kwargs) -> Non
     if sender is User and update_fields is not None and set(update_fields) <= {"last_login"}:
         return  # a sign-in; nothing the lists show
     forget_filter_choices()
-    # Again once the change is visible to others: a page read between the two would cache
-    # the lists as they were before it.
+    # Again once the change is visible to others: a page that read the lists between the two
+    # stored them under the generation this leaves behind.
     transaction.on_commit(forget_filter_choices)
 
 

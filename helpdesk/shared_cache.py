@@ -32,3 +32,15 @@ def delete(key: str) -> None:
         cache.delete(key)
     except Exception:  # noqa: BLE001 - as above; what was cached expires on its own
         logger.warning("The cache is unreachable; %s expires on its own.", key)
+
+
+def bump(key: str) -> None:
+    """Advance the generation counter `key` (kept until evicted), atomically across processes."""
+    try:
+        try:
+            cache.incr(key)
+        except ValueError:  # not there yet: start it, unless another process just did
+            if not cache.add(key, 1, timeout=None):
+                cache.incr(key)
+    except Exception:  # noqa: BLE001 - as above; entries under the old generation expire
+        logger.warning("The cache is unreachable; %s is not advanced.", key)

@@ -73,12 +73,30 @@ def test_a_deactivated_or_removed_engineer_leaves_the_list(engineer_client, worl
     assert assigned[str(world["engineer"].pk)] == world["engineer"].display_name
 
 
+def test_lists_read_before_a_change_was_committed_are_not_kept(
+    engineer_client, django_capture_on_commit_callbacks
+):
+    engineer_client.get(QUEUE)
+    with django_capture_on_commit_callbacks() as on_commit:
+        newcomer = SupportProfileFactory(user__display_name="Noa Newcomer").user
+    # Another page read the lists before the commit, and stores them after it.
+    read_before_commit = queue_choices.current_key()
+    stale = queue_choices.FilterChoices(categories=(), products=(), staff=())
+    for callback in on_commit:
+        callback()
+    cache.set(read_before_commit, stale)
+
+    assigned = dict(options(engineer_client.get(QUEUE), "assigned"))
+
+    assert assigned[str(newcomer.pk)] == "Noa Newcomer"
+
+
 def test_signing_in_keeps_the_lists(engineer_client, world):
     engineer_client.get(QUEUE)
 
     update_last_login(None, world["engineer"])
 
-    assert isinstance(cache.get(queue_choices.KEY), queue_choices.FilterChoices)
+    assert isinstance(cache.get(queue_choices.current_key()), queue_choices.FilterChoices)
 
 
 def test_without_a_reachable_cache_the_lists_come_from_the_database(
