@@ -8,7 +8,18 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts import policies
+from accounts import policies, policy_memo
+
+
+class PolicyMemoMiddleware:
+    """Remember role lookups for the length of the request (see `accounts.policy_memo`)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with policy_memo.request_scope():
+            return self.get_response(request)
 
 
 class UserPreferencesMiddleware:

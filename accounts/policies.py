@@ -7,7 +7,8 @@ Rights come from three sources:
 - membership of the support organisation (engineers and managers work every tenant's requests).
 
 Every function takes the instant to judge at (`at`, default now), so access ends exactly when a
-relationship ends, whether or not the expiry sweep has run yet.
+relationship ends, whether or not the expiry sweep has run yet. Within one request, the roles
+first read stand for the rest of it (`accounts.policy_memo`).
 """
 
 from collections.abc import Iterable
@@ -17,6 +18,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from . import policy_memo
 from .models import (
     DelegatedAdminRelationship,
     PartnerMembership,
@@ -65,8 +67,14 @@ def is_support_manager(user: User | None) -> bool:
 def direct_roles(user: User | None, tenant: Tenant) -> frozenset[str]:
     if not _signed_in(user):
         return frozenset()
-    roles = RoleAssignment.objects.filter(user=user, tenant=tenant).values_list("role", flat=True)
-    return frozenset(roles)
+
+    def read() -> frozenset[str]:
+        roles = RoleAssignment.objects.filter(user=user, tenant=tenant).values_list(
+            "role", flat=True
+        )
+        return frozenset(roles)
+
+    return policy_memo.remembered(("direct", user.pk, tenant.pk), read)
 
 
 def live_relationship_q(at: datetime, prefix: str = "") -> Q:
@@ -98,14 +106,19 @@ def delegated_roles(
     """Roles a partner user holds for `tenant` at `at` through live relationship assignments."""
     if not _signed_in(user):
         return frozenset()
-    at = at or timezone.now()
-    assignments = RelationshipAssignment.objects.filter(
-        live_assignment_q(at), user=user, relationship__tenant=tenant
-    ).select_related("relationship")
-    roles: set[str] = set()
-    for assignment in assignments:
-        roles |= effective_roles(assignment)
-    return frozenset(roles)
+
+    def read(at: datetime) -> frozenset[str]:
+        assignments = RelationshipAssignment.objects.filter(
+            live_assignment_q(at), user=user, relationship__tenant=tenant
+        ).select_related("relationship")
+        roles: set[str] = set()
+        for assignment in assignments:
+            roles |= effective_roles(assignment)
+        return frozenset(roles)
+
+    if at is not None:  # a question about a given moment, not about this request
+        return read(at)
+    return policy_memo.remembered(("delegated", user.pk, tenant.pk), lambda: read(timezone.now()))
 
 
 def tenant_roles(
