@@ -8,14 +8,7 @@ from rest_framework.test import APIClient
 from accounts import policies, policy_memo
 from accounts.models import RoleAssignment, TenantRole
 from tests.factories import UserFactory
-
-FILING = {
-    "category": "technical",
-    "problem_type": "test-mail-flow",
-    "title": "Mail is not arriving",
-    "description": "Since 9:00 nothing arrives.",
-    "impact": {"service": "impaired", "users": "several", "workaround": False},
-}
+from tests.payloads import API_FILING as FILING
 
 
 def role_reads(statements: list[str]) -> int:

@@ -6,14 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from accounts.models import TenantRole
 from cases.models import Case
 from cases.services import lifecycle
-
-NEW = {
-    "category": "technical",
-    "problem_type": "test-mail-flow",
-    "title": "Mail stuck in the outbox",
-    "description": "Since 9:00 outgoing mail stays in the outbox.",
-    "impact": {"service": "impaired", "users": "several", "workaround": False},
-}
+from tests.payloads import API_FILING as NEW
 
 
 @pytest.fixture

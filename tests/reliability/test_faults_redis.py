@@ -16,18 +16,12 @@ from accounts.models import TenantRole
 from cases.models import Case, Notification
 from helpdesk import shared_cache
 from helpdesk.celery import app
+from tests.payloads import API_FILING
 from tests.personas import build_world
 
 from .conftest import celery_broker, celery_worker, wait_until
 
 DOMAIN = "contoso.example"
-API_FILING = {
-    "category": "technical",
-    "problem_type": "test-mail-flow",
-    "title": "Filed over the API while Redis is down",
-    "description": "Since 9:00 outgoing mail stays in the outbox.",
-    "impact": {"service": "impaired", "users": "several", "workaround": False},
-}
 
 
 def _step(step: str) -> str:
