@@ -31,10 +31,15 @@ class FilterChoices:
     staff: tuple[tuple[int, str], ...]
 
     def category_labels(self) -> list[tuple[str, str]]:
-        return [(code, in_language(name, korean)) for code, name, korean in self.categories]
+        return _labelled(self.categories)
 
     def product_labels(self) -> list[tuple[str, str]]:
-        return [(code, in_language(name, korean)) for code, name, korean in self.products]
+        return _labelled(self.products)
+
+
+def _labelled(rows: tuple[tuple[str, str, str], ...]) -> list[tuple[str, str]]:
+    """(code, name in the active language) of (code, English name, Korean name) rows."""
+    return [(code, in_language(name, korean)) for code, name, korean in rows]
 
 
 def _read() -> FilterChoices:

@@ -165,7 +165,7 @@ def out_of_scope_matching(text: str) -> QuerySet[ProblemType]:
     ]
     if not words and not korean:
         return ProblemType.objects.none()
-    return kinds.filter(english | Q(pk__in=korean)) if words else kinds.filter(pk__in=korean)
+    return kinds.filter(english | Q(pk__in=korean))
 
 
 def attachments_for(actor: User | None, case: Case) -> QuerySet[Attachment]:

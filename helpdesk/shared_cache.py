@@ -27,13 +27,6 @@ def set(key: str, value: Any, timeout: int) -> None:
         logger.warning("The cache is unreachable; %s is not shared.", key)
 
 
-def delete(key: str) -> None:
-    try:
-        cache.delete(key)
-    except Exception:  # noqa: BLE001 - as above; what was cached expires on its own
-        logger.warning("The cache is unreachable; %s expires on its own.", key)
-
-
 def bump(key: str) -> None:
     """Advance the generation counter `key` (kept until evicted), atomically across processes."""
     try:

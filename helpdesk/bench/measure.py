@@ -50,8 +50,8 @@ PATHS = (
     "queue_raw_sql",
     # Not in the list: every statement the queue page sends (session, user with staff
     # profile, second factor, the rows; the filter lists come from the cache) on a plain
-    # cursor, and the queue selector
-    # alone (ORM, no page), to tell the database's share of the page from the rest.
+    # cursor, and the queue selector alone (ORM, no page), to tell the database's share of the
+    # page from the rest.
     "queue_page_sql",
     "queue_selector",
 )
