@@ -5,10 +5,12 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import ElevatedSupportContract, TenantRole
 from cases import selectors
-from cases.models import CaseEvent, CaseStatus, Notification, ProblemType
+from cases.models import CaseEvent, CaseStatus, Notification, ProblemType, ResponseTargetCell
 from cases.services import lifecycle
 from cases.services.lifecycle import Impact
 from helpdesk.errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -41,6 +43,16 @@ def test_filing_queues_the_created_notification_for_after_commit(
     assert notice.to == ["dana@contoso.example"]
     assert notice.cc == ["it@contoso.example"]
     assert len(callbacks) == 1
+
+
+def test_filing_reads_the_response_targets_once(open_case):
+    open_case()  # warm the role and reference lookups that any filing makes
+    matrix = ResponseTargetCell._meta.db_table
+    with CaptureQueriesContext(connection) as captured:
+        case = open_case(title="Second request")
+    reads = [q["sql"] for q in captured.captured_queries if f'FROM "{matrix}"' in q["sql"]]
+    assert len(reads) == 1
+    assert case.response_label == "Next day"
 
 
 def test_numbers_carry_the_date_and_a_random_part_not_a_sequence(open_case, monkeypatch):

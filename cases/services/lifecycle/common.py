@@ -104,10 +104,14 @@ def _engineer_message(
     )
 
 
-def _apply_target(case: Case, *, tier: str | None, at: datetime) -> None:
+def _apply_target(
+    case: Case, *, tier: str | None, at: datetime, target: targets.CaseTarget | None = None
+) -> None:
     """Recompute the committed target from the submission time; a target already past is
-    breached at once, a target moved into the future can warn and breach again."""
-    target = targets.compute_case_target(
+    breached at once, a target moved into the future can warn and breach again. A caller that
+    has just computed the target for the case's tier, category, severity and opening passes it,
+    so filing reads the matrix and the calendar once."""
+    target = target or targets.compute_case_target(
         tier=tier,
         category=case.category_id,
         severity=case.severity,

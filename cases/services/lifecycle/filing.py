@@ -313,7 +313,7 @@ def case_open(
         opened_at=at,
         last_activity_at=at,
     )
-    _apply_target(case, tier=preview.tier, at=at)
+    _apply_target(case, tier=preview.tier, at=at, target=preview.target)
     _new_number_and_save(case)
     event = _event(
         case,
