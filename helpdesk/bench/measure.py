@@ -35,6 +35,7 @@ from cases.selectors_queue import QueueFilters, queue_for
 from cases.services import notifications, sweeps
 
 from . import dataset, second_factor
+from . import urls as bench_urls
 from .dataset import Dataset
 
 PATHS = (
@@ -54,6 +55,9 @@ PATHS = (
     # page from the rest.
     "queue_page_sql",
     "queue_selector",
+    # Also not in the list: the engineer's signed-in request to a page that does nothing (the
+    # fixed cost of every page: session, user, second factor, middleware; `bench.urls`).
+    "signed_in_empty",
 )
 SWEEPS = (
     "flag_response_breaches",
@@ -233,15 +237,17 @@ def _paths(data: Dataset, clients: _Clients) -> dict[str, Callable[[], object]]:
         "queue_selector": lambda: (
             queue_for(data.engineer, QueueFilters(), columns=queue_rows.COLUMNS).rows
         ),
+        "signed_in_empty": get(clients.engineer, bench_urls.EMPTY_PATH, "signed_in_empty"),
     }
 
 
 @contextmanager
 def in_process_settings() -> Iterator[None]:
     """Measure as production runs: DEBUG off. The test client's host is allowed; mail stays in
-    memory (the notification sweep sends some)."""
+    memory (the notification sweep sends some); the URLs add the bench's empty page."""
     with override_settings(
         DEBUG=False,
+        ROOT_URLCONF=bench_urls.__name__,
         ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"],
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
     ):
