@@ -26,6 +26,15 @@ _DUE_ISO = """
 """
 
 
+# A batch's commit does not wait for its WAL to reach the disk. Its flags, events and notices
+# follow from due times the database already holds durably: if the server crashes in the
+# fraction of a second before the WAL is flushed, the batch is lost as a whole and the next sweep
+# flags it again (the one risk is a notice mailed twice). Waiting instead made a catch-up of
+# 10,000 due cases at a million cases take up to 1.1 s rather than 0.7 s, most of it writing the
+# full page images that follow a checkpoint.
+ASYNCHRONOUS_COMMIT = "SET LOCAL synchronous_commit = off"
+
+
 def flag_batch(
     due,
     *,
@@ -98,5 +107,6 @@ def flag_batch(
     """  # noqa: S608 - table names from model metadata, SET clauses from the sweeps; values are parameters
     params = [*due_params, *assignment_params, event_kind, event_public, at, *notice_params]
     with connection.cursor() as cursor:
+        cursor.execute(ASYNCHRONOUS_COMMIT)
         cursor.execute(sql, params)
         return cursor.fetchone()[0]

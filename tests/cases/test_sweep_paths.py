@@ -1,6 +1,8 @@
 """The sweeps' two ways of writing a batch (set-based SQL on PostgreSQL, model instances
 elsewhere) write the same events and outbox rows, down to dedupe keys and message contexts."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 
@@ -57,3 +59,46 @@ def test_both_ways_of_writing_produce_the_same_events_and_notices(
         "window_closed",
     }
     assert any(notice[6]["due"].endswith(".000250+00:00") for notice in notices)
+
+
+def _setting(name: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting(%s)", [name])
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.postgres
+def test_a_sweep_batch_commits_asynchronously_and_nothing_after_it_does(
+    now, categories, problem_type, contact
+):
+    from tests.personas import build_world
+
+    world = build_world(now)
+    admin = world[TenantRole.GLOBAL_ADMIN]
+    arguments = {
+        "actor": admin,
+        "tenant": world.contoso,
+        "category": categories["technical"],
+        "problem_type": problem_type,
+        "description": "d",
+        "contact": contact,
+        "at": now,
+    }
+    lifecycle.case_open(title="Overdue", **arguments)
+    seen = []
+
+    def watch(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if "INSERT INTO cases_caseevent" in sql:
+            seen.append(_setting("synchronous_commit"))
+        return result
+
+    with connection.execute_wrapper(watch):
+        flagged = sweeps.flag_response_breaches(now=now + timedelta(days=2))
+    assert flagged.breached == 1
+    # Each batch's own transaction (breaches, then warnings) did not wait for the disk...
+    assert seen == ["off", "off"]
+    # ...and the connection is back to durable commits for whatever it does next.
+    assert _setting("synchronous_commit") == "on"
+    lifecycle.case_open(title="Next", **arguments)
+    assert Case.objects.filter(title="Next").exists()
