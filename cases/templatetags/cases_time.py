@@ -48,3 +48,12 @@ def short_time(value: datetime | None) -> str:
     if value is None:
         return ""
     return timezone.localtime(value).strftime("%m-%d %H:%M %Z")
+
+
+@register.filter
+def long_time(value: datetime | None) -> str:
+    """'2026-06-15 23:30 KST' in the viewer's time zone: the `date:"Y-m-d H:i T"` of request
+    lists, without Django's general date formatter."""
+    if value is None:
+        return ""
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M %Z")

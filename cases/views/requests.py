@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts import selectors as account_selectors
 from helpdesk.errors import DomainError, InvalidInput
 
-from .. import policies, selectors
+from .. import policies, request_rows, selectors
 from ..downloads import attachment_response
 from ..forms import ReplyForm, RequestFilterForm, SurveyForm
 from ..models import CaseStatus
@@ -69,7 +69,9 @@ def request_list(request, domain):
             "tab": tab,
             "page": page,
             "query": query.urlencode(),
-            "now": timezone.now(),
+            "rows_html": request_rows.request_rows_html(
+                page.object_list, now=timezone.now(), tab=tab
+            ),
         },
     )
 

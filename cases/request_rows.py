@@ -1,0 +1,53 @@
+"""A tenant's request list rows as HTML, built in Python.
+
+Every tenant admin lands on this list, and its rows were most of the page's rendering time
+through the template engine (about 0.1 ms a row). Every value is escaped here exactly as the
+template escaped it; tests/cases/test_request_rows.py compares the two.
+"""
+
+from collections.abc import Iterable
+from datetime import datetime
+from html import escape
+
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from .models import Case
+from .templatetags.cases_labels import status_label
+from .templatetags.cases_time import long_time, time_left
+
+_NUMBER = "__number__"
+
+
+def _text(value) -> str:
+    return escape(str(value))
+
+
+def request_rows_html(cases: Iterable[Case], *, now: datetime, tab: str) -> SafeString:
+    """`<tr>`s of the request list: on the closed tab the closing time, otherwise the time left
+    on the response target (and a badge once it is breached without a response)."""
+    # Case numbers are letters, digits and dashes, safe in a path as they are.
+    case_url = reverse("request_detail", args=[_NUMBER])
+    breached = f'<span class="badge breached">{_text(_("Breached"))}</span> '
+    rows = []
+    for case in cases:
+        number = _text(case.number)
+        if tab == "closed":
+            when = _text(long_time(case.closed_at))
+        else:
+            badge = breached if case.breached_at and not case.first_responded_at else ""
+            when = badge + _text(time_left(case, now))
+        severity = _text(case.severity)
+        rows.append(
+            "<tr>"
+            f'<td><a href="{case_url.replace(_NUMBER, number)}">{number}</a></td>'
+            f"<td>{_text(case.title)}</td>"
+            f"<td>{_text(status_label(case.status))}</td>"
+            f'<td><span class="badge sev-{severity}">{severity}</span></td>'
+            f"<td>{_text(_(case.response_label) if case.response_label else '')}</td>"
+            f"<td>{when}</td>"
+            f"<td>{_text(long_time(case.last_activity_at))}</td>"
+            "</tr>"
+        )
+    return mark_safe("\n".join(rows))  # noqa: S308 - every value above is escaped
