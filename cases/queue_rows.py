@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from .models import Case
 from .templatetags.cases_labels import status_label, tier_label
 from .templatetags.cases_time import short_time, time_left
 
@@ -43,9 +42,10 @@ def _text(value) -> str:
     return escape(str(value))
 
 
-def queue_rows_html(cases: Iterable[Case], *, now: datetime, selectable: bool) -> SafeString:
-    """`<tr>`s of the queue table: a checkbox for bulk assignment when `selectable`, and a Claim
-    button (submitting the page's shared claim form) on unassigned cases."""
+def queue_rows_html(cases: Iterable, *, now: datetime, selectable: bool) -> SafeString:
+    """`<tr>`s of the queue table from rows of `COLUMNS` (`queue_for(..., columns=COLUMNS)`):
+    a checkbox for bulk assignment when `selectable`, and a Claim button (submitting the page's
+    shared claim form) on unassigned cases."""
     # Case numbers are letters, digits and dashes, safe in a path as they are.
     case_url = reverse("console_case", args=[_NUMBER])
     claim_url = reverse("console_case_action", args=[_NUMBER, "claim"])
@@ -66,9 +66,10 @@ def queue_rows_html(cases: Iterable[Case], *, now: datetime, selectable: bool) -
         if case.initial_response_due_at:
             due += f"{_text(short_time(case.initial_response_due_at))} · "
         due += _text(time_left(case, now))
-        assignee = _text(case.assigned_to.display_name) if case.assigned_to else "—"
+        assigned = case.assigned_to__display_name is not None
+        assignee = _text(case.assigned_to__display_name) if assigned else "—"
         action = ""
-        if not case.assigned_to:
+        if not assigned:
             action = (
                 f'<button type="submit" form="claim-form"'
                 f' formaction="{claim_url.replace(_NUMBER, number)}" class="small"'
@@ -76,7 +77,7 @@ def queue_rows_html(cases: Iterable[Case], *, now: datetime, selectable: bool) -
             )
         cells += [
             f'<td><a href="{case_url.replace(_NUMBER, number)}">{number}</a></td>',
-            f"<td>{_text(case.tenant.name)} "
+            f"<td>{_text(case.tenant__name)} "
             f'<span class="badge">{_text(tier_label(case.support_tier) or "-")}</span></td>',
             f'<td><span class="badge sev-{_text(case.severity)}">{_text(case.severity)}</span></td>',
             f"<td>{_text(case.title)}</td>",

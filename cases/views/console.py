@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from helpdesk.errors import DomainError, InvalidInput, NotAllowed
 from helpdesk.redirects import local_next
 
-from .. import policies, queue_rows, selectors
+from .. import policies, queue_filter_fields, queue_rows, selectors
 from ..forms_console import (
     AssignForm,
     BulkAssignForm,
@@ -36,8 +36,13 @@ def _require_console(user) -> None:
 @login_required
 def queue(request):
     _require_console(request.user)
-    form = QueueFilterForm(request.GET or None, choices=filter_choices())
-    data = form.cleaned_data if form.is_valid() else {}
+    if queue_filter_fields.filters_in(request.GET):
+        form = QueueFilterForm(request.GET, choices=filter_choices())
+        data = form.cleaned_data if form.is_valid() else {}
+        filter_fields = queue_filter_fields.bound_fields_html(form)
+    else:
+        data = {"view": request.GET.get("view", "")}
+        filter_fields = queue_filter_fields.empty_fields_html()
     filters = QueueFilters(**{key: value for key, value in data.items() if value})
     if filters.view not in VIEWS:
         filters = QueueFilters(**{**filters.__dict__, "view": "all"})
@@ -51,7 +56,7 @@ def queue(request):
     filters_only.pop("view", None)
     context = {
         "filter_query": filters_only.urlencode(),
-        "form": form,
+        "filter_fields": filter_fields,
         "filters": filters,
         "views": VIEWS,
         "page": page,

@@ -1,6 +1,9 @@
 """The queue's filter lists (categories, products, staff) are shared through the cache: a warm
 queue page reads none of them, yet every change to them shows on the next page."""
 
+import html
+import re
+
 import pytest
 from django.contrib.auth.models import update_last_login
 from django.core.cache import cache
@@ -24,7 +27,15 @@ def engineer_client(client, world, categories, product):
 
 
 def options(response, field: str) -> list[tuple[str, str]]:
-    return [(str(key), str(label)) for key, label in response.context["form"].fields[field].choices]
+    """The (value, label) options of the page's `field` select, as the browser sees them."""
+    select = re.search(
+        rf'<select name="{field}"[^>]*>(.*?)</select>', response.content.decode(), re.S
+    )
+    assert select is not None, field
+    return [
+        (html.unescape(value), html.unescape(label))
+        for value, label in re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', select[1])
+    ]
 
 
 def test_a_warm_queue_page_reads_none_of_the_lists(engineer_client, world):
@@ -118,3 +129,22 @@ def test_without_a_reachable_cache_the_lists_come_from_the_database(
     assert (str(world["engineer"].pk), world["engineer"].display_name) in options(
         response, "assigned"
     )
+
+
+def test_empty_filters_are_shared_per_language_and_chosen_filters_stay_chosen(
+    engineer_client, world
+):
+    def filters(query=None) -> str:
+        page = engineer_client.get(QUEUE, query or {}).content.decode()
+        return re.search(r'<form method="get" class="filters".*?</form>', page, re.S)[0]
+
+    english = filters({"view": "mine"})
+    engineer_client.cookies["django_language"] = "ko"
+    korean = filters()
+    chosen = filters({"severity": "B", "assigned": "none"})
+
+    assert '<label for="id_severity">Severity</label>' in english
+    assert '<label for="id_severity">심각도</label>' in korean
+    selected = re.compile(r'<option value="([^"]*)" selected>')
+    assert set(selected.findall(english)) == set(selected.findall(korean)) == {""}
+    assert {"B", "none"} <= set(selected.findall(chosen))

@@ -5,7 +5,8 @@ import re
 from django.template import Context, Template
 
 from cases.models import Case
-from cases.queue_rows import queue_rows_html
+from cases.queue_rows import COLUMNS, queue_rows_html
+from cases.selectors_queue import QueueFilters, queue_for
 from cases.services import lifecycle, sweeps
 
 # The rows of templates/cases/console/_queue_table.html before they moved to cases.queue_rows.
@@ -36,18 +37,17 @@ def test_python_rows_match_the_template_rows_escaping_included(world, open_case,
     mine = open_case(title="Claimed")
     lifecycle.case_claim(actor=world["engineer"], case=mine, at=later(minutes=1))
     sweeps.flag_response_breaches(now=later(days=3))
-    cases = list(
-        Case.objects.filter(pk__in=[plain.pk, mine.pk])
-        .select_related("tenant", "assigned_to")
-        .order_by("pk")
-    )
+    rows = queue_for(world["engineer"], QueueFilters(), columns=COLUMNS).rows
+    by_pk = Case.objects.select_related("tenant", "assigned_to").in_bulk([row.pk for row in rows])
+    cases = [by_pk[row.pk] for row in rows]
+    assert [case.pk for case in cases] == [plain.pk, mine.pk]
     now = later(days=3)
 
     for selectable in (False, True):
         expected = TEMPLATE_ROWS.render(
             Context({"cases": cases, "now": now, "selectable": selectable})
         )
-        built = queue_rows_html(cases, now=now, selectable=selectable)
+        built = queue_rows_html(rows, now=now, selectable=selectable)
         assert _squeeze(built) == _squeeze(expected)
 
     assert "<script>" not in built
