@@ -7,7 +7,9 @@ module only reads their inputs from the database (`ResponseTargetCell`, `Busines
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from types import MappingProxyType
@@ -63,6 +65,31 @@ def parse_weekly_hours(data: Any) -> dict[int, business_clock.Hours]:
     return weekly
 
 
+# Inside `read_once`: what the block has read of the matrix and the calendars.
+_read: ContextVar[dict | None] = ContextVar("response_target_reads", default=None)
+
+
+@contextmanager
+def read_once() -> Iterator[None]:
+    """Within the block the matrix and each country's calendar are read from the database once,
+    for a run that computes the targets of many cases (the tier-change sweep); everywhere else
+    each computation reads them afresh, so an edit in the back office applies at once."""
+    token = _read.set({})
+    try:
+        yield
+    finally:
+        _read.reset(token)
+
+
+def _remembered(key: tuple, read: Callable[[], Any]) -> Any:
+    memo = _read.get()
+    if memo is None:
+        return read()
+    if key not in memo:
+        memo[key] = read()
+    return memo[key]
+
+
 def _valid_place(country: str, time_zone: str) -> str:
     """Return the canonical country code, or raise `InvalidInput` for an unknown country or zone."""
     try:
@@ -85,6 +112,12 @@ def calendar_for(*, country: str, time_zone: str) -> business_clock.BusinessCale
     ``unknown_time_zone``, or ``invalid_calendar`` when the stored row cannot be read.
     """
     country = _valid_place(country, time_zone)
+    return _remembered(
+        ("calendar", country, time_zone), lambda: _stored_calendar(country, time_zone)
+    )
+
+
+def _stored_calendar(country: str, time_zone: str) -> business_clock.BusinessCalendar:
     row = BusinessCalendar.objects.filter(country=country).prefetch_related("overrides").first()
     if row is None:
         return business_clock.BusinessCalendar(country=country, time_zone=time_zone)
@@ -116,6 +149,10 @@ def target_matrix() -> Mapping[tuple[str, str], TargetCell]:
 
     Raises `InvalidInput` with code ``invalid_matrix_cell`` if a stored row cannot be read.
     """
+    return _remembered(("matrix",), _stored_matrix)
+
+
+def _stored_matrix() -> Mapping[tuple[str, str], TargetCell]:
     matrix = dict(DEFAULT_MATRIX)
     for row in ResponseTargetCell.objects.all():
         try:

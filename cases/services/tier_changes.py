@@ -2,7 +2,7 @@
 someone edits them in the back office: this sweep catches the dates as they pass.
 
 Each run looks back `LOOKBACK` for a start or an end and has every such tenant's waiting cases
-retargeted (`lifecycle.tenant_retarget_open_cases`: open, not yet answered, at another tier than
+retargeted (`lifecycle.tenants_retarget_open_cases`: open, not yet answered, at another tier than
 the tenant's current one). That is idempotent, so runs may overlap and a worker that was down
 for less than `LOOKBACK` misses nothing. The work is bounded by the tenants with a date in the
 window and their waiting cases, never the whole table.
@@ -33,7 +33,8 @@ def retarget_tier_changes(*, now: datetime | None = None) -> int:
     `LOOKBACK`; returns how many cases got a new target."""
     now = now or timezone.now()
     tenant_ids = tenants_with_tier_dates(since=now - LOOKBACK, until=now)
-    changed = 0
-    for tenant in Tenant.objects.filter(pk__in=tenant_ids).order_by("pk"):
-        changed += lifecycle.tenant_retarget_open_cases(tenant=tenant, at=now)
-    return changed
+    if not tenant_ids:
+        return 0
+    return lifecycle.tenants_retarget_open_cases(
+        tenants=Tenant.objects.filter(pk__in=tenant_ids), at=now
+    )

@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from cases import queue_choices
 from cases.models import Product
@@ -138,10 +139,12 @@ def test_empty_filters_are_shared_per_language_and_chosen_filters_stay_chosen(
         page = engineer_client.get(QUEUE, query or {}).content.decode()
         return re.search(r'<form method="get" class="filters".*?</form>', page, re.S)[0]
 
-    english = filters({"view": "mine"})
-    engineer_client.cookies["django_language"] = "ko"
-    korean = filters()
-    chosen = filters({"severity": "B", "assigned": "none"})
+    # The Korean pages leave Korean active in this thread; the block puts back what was.
+    with translation.override(None):
+        english = filters({"view": "mine"})
+        engineer_client.cookies["django_language"] = "ko"
+        korean = filters()
+        chosen = filters({"severity": "B", "assigned": "none"})
 
     assert '<label for="id_severity">Severity</label>' in english
     assert '<label for="id_severity">심각도</label>' in korean

@@ -3,7 +3,10 @@ tenant's waiting cases at the next sweep, without anyone editing it."""
 
 from datetime import timedelta
 
+import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import ElevatedSupportContract
 from cases.models import Case, CaseEvent, Notification
@@ -94,3 +97,36 @@ def test_a_target_that_a_new_tier_puts_in_the_past_is_a_breach_mailed_with_its_d
     (message,) = mail.outbox
     assert f"It was due: {due:%Y-%m-%d %H:%M} UTC" in message.body
     assert f"/console/cases/{case.number}/" in message.body
+
+
+def _copies(case, count: int, tenant) -> None:
+    """`count` more waiting cases like `case`, for `tenant`."""
+    rows = []
+    for index in range(count):
+        fields = {f.attname: getattr(case, f.attname) for f in Case._meta.concrete_fields}
+        fields.update(id=None, number=f"SRTIER-{tenant.pk}-{index:04d}", tenant_id=tenant.pk)
+        rows.append(Case(**fields))
+    Case.objects.bulk_create(rows)
+
+
+@pytest.mark.parametrize("per_tenant", [2, 150])
+def test_the_sweep_writes_in_a_few_statements_however_many_cases_change(
+    world, open_case, later, per_tenant
+):
+    first = open_case()
+    _copies(first, per_tenant - 1, world.contoso)
+    _copies(first, per_tenant, world.fabrikam)
+    for tenant in (world.contoso, world.fabrikam):
+        ElevatedSupportContract.objects.create(
+            tenant=tenant, starts_at=later(minutes=10), ends_at=later(days=30)
+        )
+
+    with CaptureQueriesContext(connection) as captured:
+        changed = tier_changes.retarget_tier_changes(now=later(minutes=11))
+
+    assert changed == 2 * per_tenant
+    assert set(Case.objects.values_list("support_tier", flat=True)) == {"elevated"}
+    assert CaseEvent.objects.filter(kind="target").count() == 2 * per_tenant
+    # Dates, tenants and tiers, the matrix, the locked batch, its writes (one UPDATE a hundred
+    # cases) and savepoints: never a statement per case.
+    assert len(captured.captured_queries) <= 12 + (2 * per_tenant) // 100

@@ -22,6 +22,7 @@ from .triage import (
     case_change_severity,
     case_claim,
     tenant_retarget_open_cases,
+    tenants_retarget_open_cases,
 )
 
 __all__ = [
@@ -44,4 +45,5 @@ __all__ = [
     "request_preview",
     "survey_submit",
     "tenant_retarget_open_cases",
+    "tenants_retarget_open_cases",
 ]

@@ -1,8 +1,10 @@
 """Triage: claiming, assigning, severity and category changes, retargeting after a tier change."""
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -10,15 +12,17 @@ from accounts import selectors as account_selectors
 from accounts.models import Tenant, User
 from helpdesk.errors import Conflict, InvalidInput, NotAllowed
 
-from ... import policies
+from ... import policies, targets
 from ...models import (
     OPEN_STATUSES,
     Case,
+    CaseEvent,
     CaseStatus,
     Category,
     ProblemType,
     Severity,
 )
+from .. import notifications
 from .common import (
     TARGET_FIELDS,
     Kind,
@@ -26,9 +30,15 @@ from .common import (
     _lock,
     _require,
     _retarget,
+    _retarget_to,
     _touch,
 )
 from .filing import check_classification
+
+# Cases retargeted per transaction, and per UPDATE statement within it (each UPDATE carries a
+# CASE over its rows for every target field, so it is kept short).
+RETARGET_BATCH = 1000
+RETARGET_WRITE = 100
 
 
 @transaction.atomic
@@ -163,22 +173,61 @@ def tenant_retarget_open_cases(*, tenant: Tenant, at: datetime | None = None) ->
     """After the tenant's tier changed (a subscription or contract edited), recompute the target
     of its open cases still waiting for a first response, from their submission time. A tenant
     left with no tier keeps its cases' last commitment. Bounded by one tenant's open backlog."""
+    return tenants_retarget_open_cases(tenants=[tenant], at=at)
+
+
+def tenants_retarget_open_cases(*, tenants: Iterable[Tenant], at: datetime | None = None) -> int:
+    """`tenant_retarget_open_cases` for several tenants at once (the tier-change sweep); returns
+    how many cases got a new target.
+
+    The tenants' tiers take two queries, the matrix and each country's calendar are read once,
+    and each batch of cases is locked, then written back with a few statements per table:
+    the statements grow with the batches, not with the cases.
+    """
     at = at or timezone.now()
-    tier = account_selectors.tenant_support_tier(tenant, at=at)
-    if tier is None:
+    tiers = {
+        pk: tier
+        for pk, tier in account_selectors.tenant_support_tiers(list(tenants), at=at).items()
+        if tier is not None
+    }
+    stale = Q()
+    for tier in set(tiers.values()):
+        at_tier = [pk for pk, its_tier in tiers.items() if its_tier == tier]
+        stale |= Q(tenant_id__in=at_tier) & ~Q(support_tier=tier)
+    if not tiers:
         return 0
+    waiting = (
+        Case.objects.filter(stale, status__in=OPEN_STATUSES, first_responded_at__isnull=True)
+        .select_for_update(of=("self",))
+        .select_related("tenant", "assigned_to")
+        .order_by("pk")
+    )
     changed = 0
-    with transaction.atomic():
-        waiting = (
-            Case.objects.select_for_update()
-            .filter(tenant=tenant, status__in=OPEN_STATUSES, first_responded_at__isnull=True)
-            .exclude(support_tier=tier)
-            .select_related("tenant")
-        )
-        for case in waiting:
-            old = case.support_tier
-            _event(case, Kind.TARGET, None, at, old=old, new=tier, public=False)
-            _retarget(case, None, at)
-            case.save(update_fields=TARGET_FIELDS)
-            changed += 1
-    return changed
+    with targets.read_once():
+        while True:
+            with transaction.atomic():
+                batch = list(waiting[:RETARGET_BATCH])
+                events, messages = [], []
+                for case in batch:
+                    tier = tiers[case.tenant_id]
+                    events.append(
+                        CaseEvent(
+                            case=case,
+                            kind=Kind.TARGET,
+                            is_public=False,
+                            old_value=case.support_tier,
+                            new_value=str(tier),
+                            at=at,
+                        )
+                    )
+                    breach = _retarget_to(case, tier=tier, at=at)
+                    if breach is not None:
+                        events.append(breach[0])
+                        messages.append(breach[1])
+                Case.objects.bulk_update(batch, TARGET_FIELDS, batch_size=RETARGET_WRITE)
+                CaseEvent.objects.bulk_create(events)
+                notifications.queue(messages, at=at)
+            changed += len(batch)
+            # Retargeted cases are at their tenant's tier: they leave `waiting`.
+            if len(batch) < RETARGET_BATCH:
+                return changed
