@@ -57,12 +57,24 @@ def validate_country(code: str) -> str:
     if not isinstance(code, str) or len(code) != 2:
         raise ValueError(f"Unknown country: {code!r}")
     upper = code.upper()
-    if upper not in holidays.list_supported_countries():
+    if upper not in _supported_countries():
         raise ValueError(f"Unknown country: {code!r}")
     # The package also accepts aliases such as "UK" for "GB"; only the canonical code is ISO.
-    if holidays.country_holidays(upper).country != upper:
+    if _canonical_country(upper) != upper:
         raise ValueError(f"Not an ISO 3166-1 alpha-2 code: {code!r}")
     return upper
+
+
+# Asking the package builds a holidays object (a tenth of a millisecond, translations included)
+# and every target computed asks twice; the answers never change while we run.
+@lru_cache(maxsize=1)
+def _supported_countries() -> frozenset[str]:
+    return frozenset(holidays.list_supported_countries())
+
+
+@lru_cache(maxsize=512)
+def _canonical_country(upper: str) -> str:
+    return holidays.country_holidays(upper).country
 
 
 @lru_cache(maxsize=512)

@@ -208,8 +208,9 @@ def compute_case_target(
     """
     # A calendar built without the database validates the place; the stored one is read only
     # if the target turns out to count business minutes.
-    country = _valid_place(country, time_zone)
-    calendar = business_clock.BusinessCalendar(country=country, time_zone=time_zone)
+    country, calendar = _remembered(
+        ("place", country, time_zone), lambda: _plain_calendar(country, time_zone)
+    )
     arguments = {
         "tier": tier,
         "category": category,
@@ -238,6 +239,11 @@ def compute_case_target(
         due=target.due,
         warn_at=warn_at,
     )
+
+
+def _plain_calendar(country: str, time_zone: str) -> tuple[str, business_clock.BusinessCalendar]:
+    country = _valid_place(country, time_zone)
+    return country, business_clock.BusinessCalendar(country=country, time_zone=time_zone)
 
 
 def _warn_at(

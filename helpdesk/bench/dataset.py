@@ -27,6 +27,7 @@ from django.db import connection, models, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
+from accounts import selectors as account_selectors
 from accounts.models import (
     DelegatedAdminRelationship,
     ElevatedSupportContract,
@@ -949,3 +950,54 @@ def forget_sweep_rows(now: datetime, ids: list[int]) -> None:
     """Remove the history events and outbox rows a case sweep wrote at `now` for the cases `ids`."""
     CaseEvent.objects.filter(case_id__in=ids, at=now).delete()
     Notification.objects.filter(case_id__in=ids, created_at=now).delete()
+
+
+@dataclass(frozen=True)
+class TierChangeSample:
+    case_ids: list[int]
+    last_activity: dict[int, datetime]
+    subscriptions: dict[int, datetime]  # id -> original start
+
+
+def make_tier_changes_due(count: int, now: datetime) -> TierChangeSample:
+    """Give at least `count` waiting cases (open, unanswered) a tier their tenant no longer has, and
+    their tenants a subscription that started an hour ago, as if each had just changed plans.
+
+    The tier-change sweep then puts each case back at its tenant's tier, with the target it had
+    (the data set's targets are the services' own); `restore_tier_changes` puts back the rest."""
+    waiting = bench_cases().filter(status__in=OPEN_STATUSES, first_responded_at__isnull=True)
+    counts = dict(
+        waiting.values_list("tenant_id").annotate(n=models.Count("pk")).order_by("tenant_id")
+    )
+    tiers_now = account_selectors.tenant_support_tiers(
+        list(Tenant.objects.filter(pk__in=counts)), at=now
+    )
+    tiers, total = {}, 0
+    for tenant_id, waiting_cases in sorted(counts.items()):
+        if total >= count:
+            break
+        if tiers_now[tenant_id] is not None:
+            tiers[tenant_id] = tiers_now[tenant_id]
+            total += waiting_cases
+    chosen = list(tiers)
+    cases = waiting.filter(tenant_id__in=chosen)
+    last_activity = dict(cases.values_list("pk", "last_activity_at"))
+    for tier in set(tiers.values()):
+        former = SupportTier.BUSINESS if tier != SupportTier.BUSINESS else SupportTier.ENTERPRISE
+        at_tier = [pk for pk, its_tier in tiers.items() if its_tier == tier]
+        cases.filter(tenant_id__in=at_tier).update(support_tier=former)
+    subscriptions = Subscription.objects.filter(tenant_id__in=chosen)
+    original_starts = dict(subscriptions.values_list("pk", "starts_at"))
+    subscriptions.update(starts_at=now - timedelta(hours=1))
+    return TierChangeSample(list(last_activity), last_activity, original_starts)
+
+
+def restore_tier_changes(sample: TierChangeSample, now: datetime) -> None:
+    for pk, starts_at in sample.subscriptions.items():
+        Subscription.objects.filter(pk=pk).update(starts_at=starts_at)
+    Case.objects.bulk_update(
+        [Case(pk=pk, last_activity_at=at) for pk, at in sample.last_activity.items()],
+        ["last_activity_at"],
+        batch_size=500,
+    )
+    forget_sweep_rows(now, sample.case_ids)

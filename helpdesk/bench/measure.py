@@ -32,7 +32,7 @@ from accounts.tokens import api_token_create
 from cases import queue_rows
 from cases.models import Case, Notification
 from cases.selectors_queue import QueueFilters, queue_for
-from cases.services import notifications, sweeps
+from cases.services import notifications, sweeps, tier_changes
 
 from . import dataset, second_factor
 from . import urls as bench_urls
@@ -63,6 +63,7 @@ SWEEPS = (
     "flag_response_breaches",
     "close_reopen_windows",
     "expire_relationships",
+    "retarget_tier_changes",
     "deliver_notifications",
 )
 # The filtered queue: severity B in Korean, a few percent of the open cases at every size.
@@ -350,6 +351,20 @@ def _relationships(data: Dataset) -> SweepResult:
     return SweepResult(seconds, statements, len(sample.ids))
 
 
+def _tier_changes(data: Dataset) -> SweepResult:
+    now = timezone.now()
+    sample = dataset.make_tier_changes_due(dataset.due_count(data.scale), now)
+    try:
+        changed, seconds, statements = _timed(lambda: tier_changes.retarget_tier_changes(now=now))
+        if changed < len(sample.case_ids):
+            raise BenchError(
+                f"retarget_tier_changes retargeted {changed} of {len(sample.case_ids)}"
+            )
+    finally:
+        dataset.restore_tier_changes(sample, now)
+    return SweepResult(seconds, statements, len(sample.case_ids))
+
+
 def _notifications(data: Dataset) -> SweepResult:
     """Queue one delivery batch of "request created" mails for bench cases and deliver them."""
     now = timezone.now()
@@ -390,6 +405,7 @@ def measure_sweeps(data: Dataset, *, log: Callable[[str], None] = lambda _line: 
         ("flag_response_breaches", _breaches),
         ("close_reopen_windows", _reopen_windows),
         ("expire_relationships", _relationships),
+        ("retarget_tier_changes", _tier_changes),
         ("deliver_notifications", _notifications),
     ):
         results[name] = run(data).as_dict()

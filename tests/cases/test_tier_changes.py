@@ -10,8 +10,18 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import ElevatedSupportContract
 from cases.models import Case, CaseEvent, Notification
-from cases.services import lifecycle, notifications, tier_changes
+from cases.services import lifecycle, notifications, sweeps, tier_changes
 from cases.tasks import retarget_tier_changes
+
+
+@pytest.fixture(autouse=True, params=["set_based", "portable"])
+def write_path(request, monkeypatch):
+    """Every test here runs with each way a batch of retargeted cases is written: one UPDATE from
+    arrays (PostgreSQL only), and Django's bulk_update (every database, also run on PostgreSQL)."""
+    if request.param == "set_based" and connection.vendor != "postgresql":
+        pytest.skip("the set-based write is PostgreSQL SQL")
+    monkeypatch.setattr(sweeps, "set_based", lambda: request.param == "set_based")
+    return request.param
 
 
 def tier_and_due(case):
@@ -126,7 +136,11 @@ def test_the_sweep_writes_in_a_few_statements_however_many_cases_change(
 
     assert changed == 2 * per_tenant
     assert set(Case.objects.values_list("support_tier", flat=True)) == {"elevated"}
-    assert CaseEvent.objects.filter(kind="target").count() == 2 * per_tenant
+    events = CaseEvent.objects.filter(kind="target")
+    assert set(events.values_list("old_value", "new_value", "is_public", "actor", "at")) == {
+        ("enterprise", "elevated", False, None, later(minutes=11))
+    }
+    assert events.count() == 2 * per_tenant
     # Dates, tenants and tiers, the matrix, the locked batch, its writes (one UPDATE a hundred
     # cases) and savepoints: never a statement per case.
     assert len(captured.captured_queries) <= 12 + (2 * per_tenant) // 100

@@ -164,28 +164,29 @@ def _retarget(case: Case, actor: User | None, at: datetime) -> None:
     tier = account_selectors.tenant_support_tier(case.tenant, at=at) or case.support_tier or None
     breach = _retarget_to(case, tier=tier, at=at)
     if breach is not None:
-        event, message = breach
-        event.actor = actor
+        breach.actor = actor
         if actor is not None:
-            event.acting_partner = account_selectors.acting_partner(actor, case.tenant, at=at)
-        event.save()
-        notifications.queue([message], at=at)
+            breach.acting_partner = account_selectors.acting_partner(actor, case.tenant, at=at)
+        breach.save()
+        notifications.queue([_breach_notice(case)], at=at)
 
 
-def _retarget_to(
-    case: Case, *, tier: str | None, at: datetime
-) -> tuple[CaseEvent, notifications.Message] | None:
+def _retarget_to(case: Case, *, tier: str | None, at: datetime) -> CaseEvent | None:
     """Give `case` the target of `tier` (unsaved). When the new target is already past, return the
-    breach's history event (no actor yet) and staff notice for the caller to write."""
+    breach's history event (unsaved, no actor yet); `_breach_notice` is its staff notice."""
     was_breached = case.breached_at is not None
     _apply_target(case, tier=tier, at=at)
     case.last_activity_at = at
     if case.breached_at is None or was_breached:
         return None
     due = case.initial_response_due_at.isoformat()
-    event = CaseEvent(case=case, kind=Kind.BREACHED, is_public=False, new_value=due, at=at)
-    key = f"breached:{case.pk}:{due}"
-    return event, _engineer_message(case, Notification.Kind.BREACHED, dedupe_key=key)
+    return CaseEvent(case=case, kind=Kind.BREACHED, is_public=False, new_value=due, at=at)
+
+
+def _breach_notice(case: Case) -> notifications.Message:
+    """The staff notice of a breach that a new target caused at once (once per due time)."""
+    key = f"breached:{case.pk}:{case.initial_response_due_at.isoformat()}"
+    return _engineer_message(case, Notification.Kind.BREACHED, dedupe_key=key)
 
 
 def _touch(case: Case, at: datetime, **changes) -> None:

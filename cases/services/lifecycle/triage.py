@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,10 +22,11 @@ from ...models import (
     ProblemType,
     Severity,
 )
-from .. import notifications
+from .. import notifications, sweep_sql, sweeps
 from .common import (
     TARGET_FIELDS,
     Kind,
+    _breach_notice,
     _event,
     _lock,
     _require,
@@ -35,10 +36,24 @@ from .common import (
 )
 from .filing import check_classification
 
-# Cases retargeted per transaction, and per UPDATE statement within it (each UPDATE carries a
-# CASE over its rows for every target field, so it is kept short).
-RETARGET_BATCH = 1000
+# Cases retargeted per transaction, and per UPDATE statement within it where Django's
+# `bulk_update` writes them (SQLite: a CASE over its rows for every target field, kept short).
+RETARGET_BATCH = 5000
 RETARGET_WRITE = 100
+# What retargeting a case reads (its target's inputs, the breach notice) and writes: the rest
+# of the row, its description above all, stays in the database.
+RETARGET_READS = (
+    *TARGET_FIELDS,
+    "number",
+    "title",
+    "status",
+    "severity",
+    "category",
+    "opened_at",
+    "first_responded_at",
+    "assigned_to",
+    "tenant",
+)
 
 
 @transaction.atomic
@@ -180,54 +195,70 @@ def tenants_retarget_open_cases(*, tenants: Iterable[Tenant], at: datetime | Non
     """`tenant_retarget_open_cases` for several tenants at once (the tier-change sweep); returns
     how many cases got a new target.
 
-    The tenants' tiers take two queries, the matrix and each country's calendar are read once,
-    and each batch of cases is locked, then written back with a few statements per table:
-    the statements grow with the batches, not with the cases.
+    The tenants' tiers take two queries and the matrix and each country's calendar are read
+    once. The waiting cases are found with one statement, then locked and written back batch by
+    batch, a few statements each: the statements grow with the batches, not with the cases.
     """
     at = at or timezone.now()
+    tenants = {tenant.pk: tenant for tenant in tenants}
     tiers = {
         pk: tier
-        for pk, tier in account_selectors.tenant_support_tiers(list(tenants), at=at).items()
+        for pk, tier in account_selectors.tenant_support_tiers(tenants.values(), at=at).items()
         if tier is not None
     }
+    if not tiers:
+        return 0
     stale = Q()
     for tier in set(tiers.values()):
         at_tier = [pk for pk, its_tier in tiers.items() if its_tier == tier]
         stale |= Q(tenant_id__in=at_tier) & ~Q(support_tier=tier)
-    if not tiers:
-        return 0
-    waiting = (
-        Case.objects.filter(stale, status__in=OPEN_STATUSES, first_responded_at__isnull=True)
-        .select_for_update(of=("self",))
-        .select_related("tenant", "assigned_to")
-        .order_by("pk")
-    )
+    waiting = Case.objects.filter(stale, status__in=OPEN_STATUSES, first_responded_at__isnull=True)
+    found = list(waiting.order_by("pk").values_list("pk", flat=True))
     changed = 0
     with targets.read_once():
-        while True:
+        for start in range(0, len(found), RETARGET_BATCH):
             with transaction.atomic():
-                batch = list(waiting[:RETARGET_BATCH])
-                events, messages = [], []
+                # Locked, the filter is checked again: a case answered meanwhile is left alone.
+                batch = list(
+                    waiting.filter(pk__in=found[start : start + RETARGET_BATCH])
+                    .select_for_update()
+                    .only(*RETARGET_READS)
+                    .order_by("pk")
+                )
                 for case in batch:
-                    tier = tiers[case.tenant_id]
-                    events.append(
-                        CaseEvent(
-                            case=case,
-                            kind=Kind.TARGET,
-                            is_public=False,
-                            old_value=case.support_tier,
-                            new_value=str(tier),
-                            at=at,
-                        )
-                    )
-                    breach = _retarget_to(case, tier=tier, at=at)
-                    if breach is not None:
-                        events.append(breach[0])
-                        messages.append(breach[1])
-                Case.objects.bulk_update(batch, TARGET_FIELDS, batch_size=RETARGET_WRITE)
-                CaseEvent.objects.bulk_create(events)
-                notifications.queue(messages, at=at)
+                    case.tenant = tenants[case.tenant_id]
+                former_tiers = [case.support_tier for case in batch]
+                breaches = [
+                    breach
+                    for case in batch
+                    if (breach := _retarget_to(case, tier=tiers[case.tenant_id], at=at))
+                ]
+                _write_retargeted(batch, former_tiers, at)
+                if breaches:
+                    breached = [breach.case for breach in breaches]
+                    prefetch_related_objects(breached, "assigned_to")
+                    CaseEvent.objects.bulk_create(breaches)
+                    notifications.queue([_breach_notice(case) for case in breached], at=at)
             changed += len(batch)
-            # Retargeted cases are at their tenant's tier: they leave `waiting`.
-            if len(batch) < RETARGET_BATCH:
-                return changed
+    return changed
+
+
+def _write_retargeted(cases: list[Case], former_tiers: list[str], at: datetime) -> None:
+    """Save the new targets of `cases`, with a private history event each: former tier -> new."""
+    if sweeps.set_based():
+        sweep_sql.update_with_events(
+            cases, TARGET_FIELDS, event_kind=Kind.TARGET, old_values=former_tiers, at=at
+        )
+        return
+    Case.objects.bulk_update(cases, TARGET_FIELDS, batch_size=RETARGET_WRITE)
+    CaseEvent.objects.bulk_create(
+        CaseEvent(
+            case=case,
+            kind=Kind.TARGET,
+            is_public=False,
+            old_value=former,
+            new_value=case.support_tier,
+            at=at,
+        )
+        for case, former in zip(cases, former_tiers, strict=True)
+    )
