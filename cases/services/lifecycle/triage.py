@@ -40,10 +40,13 @@ from .filing import check_classification
 # `bulk_update` writes them (SQLite: a CASE over its rows for every target field, kept short).
 RETARGET_BATCH = 5000
 RETARGET_WRITE = 100
-# What retargeting a case reads (its target's inputs, the breach notice) and writes: the rest
-# of the row, its description above all, stays in the database.
+# What retargeting a case reads: its target's inputs, the flags a new target keeps or replaces,
+# and what a breach notice shows. The target fields it only writes, and the rest of the row (its
+# description above all), stay in the database.
 RETARGET_READS = (
-    *TARGET_FIELDS,
+    "support_tier",
+    "breached_at",
+    "breach_warned_at",
     "number",
     "title",
     "status",
