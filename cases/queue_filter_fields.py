@@ -7,12 +7,18 @@ options, through the field templates was a fifth of the page's time. A page with
 query renders its bound form (values, errors) every time.
 """
 
-from django.template.loader import render_to_string
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
+from django.template.loader import get_template, render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
-from helpdesk import shared_cache
+from helpdesk import shared_cache, widgets
 
+from . import forms_console
 from .forms_console import QueueFilterForm
 from .queue_choices import MAX_AGE, current_key, filter_choices
 
@@ -30,10 +36,31 @@ def bound_fields_html(form: QueueFilterForm) -> SafeString:
     return render_to_string(TEMPLATE, {"form": form})
 
 
+@lru_cache(maxsize=1)
+def _made_of() -> str:
+    """A fingerprint of what the fields' HTML is made of besides the lists: the form, its widget,
+    the field templates and the translations. Processes of two releases (a rolling deploy) keep
+    their HTML apart, and a new release never shows the last one's."""
+    sources = [
+        Path(forms_console.__file__),
+        Path(widgets.__file__),
+        *(Path(get_template(name).origin.name) for name in (TEMPLATE, "partials/field.html")),
+        *sorted(
+            catalogue
+            for folder in settings.LOCALE_PATHS
+            for catalogue in Path(folder).glob("*/LC_MESSAGES/django.mo")
+        ),
+    ]
+    digest = hashlib.sha256()
+    for source in sources:
+        digest.update(source.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def empty_fields_html() -> SafeString:
     """The unbound form's fields, under the generation of the lists they show: a change to a
     category, product or staff member shows at once, as in the lists (`cases.queue_choices`)."""
-    key = f"{current_key()}:empty-fields:{get_language()}"
+    key = f"{current_key()}:empty-fields:{_made_of()}:{get_language()}"
     html = shared_cache.get(key)
     if not isinstance(html, str):
         html = bound_fields_html(QueueFilterForm(None, choices=filter_choices()))

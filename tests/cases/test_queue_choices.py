@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from cases import queue_choices
+from cases import queue_choices, queue_filter_fields
 from cases.models import Product
 from tests.factories import SupportProfileFactory
 
@@ -151,3 +151,19 @@ def test_empty_filters_are_shared_per_language_and_chosen_filters_stay_chosen(
     selected = re.compile(r'<option value="([^"]*)" selected>')
     assert set(selected.findall(english)) == set(selected.findall(korean)) == {""}
     assert {"B", "none"} <= set(selected.findall(chosen))
+
+
+def test_each_release_shares_its_own_filter_html(tmp_path, settings):
+    """Another form, template or translation (a rolling deploy) is another cache entry."""
+    made_of = queue_filter_fields._made_of
+    made_of.cache_clear()
+    current = made_of()
+    catalogue = tmp_path / "ko" / "LC_MESSAGES" / "django.mo"
+    catalogue.parent.mkdir(parents=True)
+    catalogue.write_bytes(b"the next release's translations")
+    settings.LOCALE_PATHS = [tmp_path]
+    made_of.cache_clear()
+    try:
+        assert made_of() != current
+    finally:
+        made_of.cache_clear()

@@ -4,7 +4,7 @@ elsewhere) write the same events and outbox rows, down to dedupe keys and messag
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from accounts.models import TenantRole
 from cases.models import Case, CaseEvent, Notification
@@ -102,3 +102,30 @@ def test_a_sweep_batch_commits_asynchronously_and_nothing_after_it_does(
     assert _setting("synchronous_commit") == "on"
     lifecycle.case_open(title="Next", **arguments)
     assert Case.objects.filter(title="Next").exists()
+
+
+@pytest.mark.postgres
+def test_a_retarget_inside_a_callers_transaction_leaves_its_commit_durable(
+    now, categories, problem_type, contact
+):
+    from accounts.models import ElevatedSupportContract
+    from tests.personas import build_world
+
+    world = build_world(now)
+    lifecycle.case_open(
+        actor=world[TenantRole.GLOBAL_ADMIN],
+        tenant=world.contoso,
+        category=categories["technical"],
+        problem_type=problem_type,
+        title="Waiting",
+        description="d",
+        contact=contact,
+        at=now,
+    )
+    # As the back office does: the contract's save and the retarget in one transaction.
+    with transaction.atomic():
+        ElevatedSupportContract.objects.create(
+            tenant=world.contoso, starts_at=now, ends_at=now + timedelta(days=30)
+        )
+        assert lifecycle.tenant_retarget_open_cases(tenant=world.contoso, at=now) == 1
+        assert _setting("synchronous_commit") == "on"

@@ -141,6 +141,7 @@ def test_the_sweep_writes_in_a_few_statements_however_many_cases_change(
         ("enterprise", "elevated", False, None, later(minutes=11))
     }
     assert events.count() == 2 * per_tenant
-    # Dates, tenants and tiers, the matrix, the locked batch, its writes (one UPDATE a hundred
-    # cases) and savepoints: never a statement per case.
-    assert len(captured.captured_queries) <= 12 + (2 * per_tenant) // 100
+    # Dates, tenants and tiers, the matrix, the cases, the locked batch, its writes and
+    # savepoints: never a statement per case. (PostgreSQL writes a batch in one statement;
+    # bulk_update and bulk_create split theirs, on SQLite by its limit of 999 parameters.)
+    assert len(captured.captured_queries) <= 12 + (2 * per_tenant) // 25
