@@ -67,16 +67,14 @@ def _setting(name: str) -> str:
         return cursor.fetchone()[0]
 
 
-@pytest.mark.postgres
-def test_a_sweep_batch_commits_asynchronously_and_nothing_after_it_does(
-    now, categories, problem_type, contact
-):
+def _world_with_a_waiting_case(now, categories, problem_type, contact):
+    """A world of the test's own (transactional tests cannot use the `world` fixture) with one
+    case of Contoso's waiting for a response, and the arguments that filed it."""
     from tests.personas import build_world
 
     world = build_world(now)
-    admin = world[TenantRole.GLOBAL_ADMIN]
     arguments = {
-        "actor": admin,
+        "actor": world[TenantRole.GLOBAL_ADMIN],
         "tenant": world.contoso,
         "category": categories["technical"],
         "problem_type": problem_type,
@@ -84,7 +82,15 @@ def test_a_sweep_batch_commits_asynchronously_and_nothing_after_it_does(
         "contact": contact,
         "at": now,
     }
-    lifecycle.case_open(title="Overdue", **arguments)
+    lifecycle.case_open(title="Waiting", **arguments)
+    return world, arguments
+
+
+@pytest.mark.postgres
+def test_a_sweep_batch_commits_asynchronously_and_nothing_after_it_does(
+    now, categories, problem_type, contact
+):
+    _world, arguments = _world_with_a_waiting_case(now, categories, problem_type, contact)
     seen = []
 
     def watch(execute, sql, params, many, context):
@@ -109,19 +115,8 @@ def test_a_retarget_inside_a_callers_transaction_leaves_its_commit_durable(
     now, categories, problem_type, contact
 ):
     from accounts.models import ElevatedSupportContract
-    from tests.personas import build_world
 
-    world = build_world(now)
-    lifecycle.case_open(
-        actor=world[TenantRole.GLOBAL_ADMIN],
-        tenant=world.contoso,
-        category=categories["technical"],
-        problem_type=problem_type,
-        title="Waiting",
-        description="d",
-        contact=contact,
-        at=now,
-    )
+    world, _arguments = _world_with_a_waiting_case(now, categories, problem_type, contact)
     # As the back office does: the contract's save and the retarget in one transaction.
     with transaction.atomic():
         ElevatedSupportContract.objects.create(
