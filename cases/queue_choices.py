@@ -1,5 +1,5 @@
-"""The choice lists of the queue's filters (categories, active products, support staff), shared
-through the cache until one of them changes.
+"""The choice lists of the queue's filters (categories, active products, support staff, who are
+also the managers' bulk-assignment list), shared through the cache until one of them changes.
 
 Every engineer's queue page shows them and htmx reloads the page every 30 seconds, while the
 lists change a few times a month; reading them was three of the page's eight statements. Saving
@@ -18,7 +18,7 @@ from .models.taxonomy import in_language
 from .selectors_queue import support_staff
 
 # The shape of FilterChoices is in the key, so a deploy never reads lists cached by the last one.
-KEY = "cases:queue-filter-choices:v2"
+KEY = "cases:queue-filter-choices:v3"
 GENERATION = f"{KEY}:generation"
 MAX_AGE = 300
 
@@ -28,7 +28,15 @@ class FilterChoices:
     # (code, English name, Korean name): the lists are shared by every language.
     categories: tuple[tuple[str, str, str], ...]
     products: tuple[tuple[str, str, str], ...]
-    staff: tuple[tuple[int, str], ...]
+    # (id, display name, email)
+    staff: tuple[tuple[int, str, str], ...]
+
+    def staff_names(self) -> list[tuple[str, str]]:
+        return [(str(pk), name) for pk, name, _email in self.staff]
+
+    def staff_names_and_emails(self) -> list[tuple[str, str]]:
+        """As a user is shown in assignment lists: "Name <email>"."""
+        return [(str(pk), f"{name} <{email}>") for pk, name, email in self.staff]
 
     def category_labels(self) -> list[tuple[str, str]]:
         return _labelled(self.categories)
@@ -47,7 +55,7 @@ def _read() -> FilterChoices:
     return FilterChoices(
         categories=tuple(Category.objects.values_list("code", "name", "name_ko")),
         products=tuple(products.values_list("code", "name", "name_ko")),
-        staff=tuple(support_staff().values_list("pk", "display_name")),
+        staff=tuple(support_staff().values_list("pk", "display_name", "email")),
     )
 
 

@@ -21,6 +21,7 @@ from ..forms_console import (
     ConsoleReplyForm,
     QueueFilterForm,
     SeverityForm,
+    bulk_assignee_select,
 )
 from ..models import Case
 from ..queue_choices import filter_choices
@@ -50,6 +51,7 @@ def queue(request):
         request.user, filters, cursor=request.GET.get("after"), columns=queue_rows.COLUMNS
     )
     bulk_form = BulkAssignForm() if policies.can_bulk_assign(request.user) else None
+    assignee_select = bulk_assignee_select(filter_choices()) if bulk_form else None
     query = request.GET.copy()
     query.pop("after", None)
     filters_only = query.copy()
@@ -62,6 +64,7 @@ def queue(request):
         "page": page,
         "query": query.urlencode(),
         "bulk_form": bulk_form,
+        "assignee_select": assignee_select,
         "rows_html": queue_rows.queue_rows_html(
             page.rows, now=timezone.now(), selectable=bool(bulk_form)
         ),

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from cases import queue_choices, queue_filter_fields
+from cases import queue_choices, queue_filter_fields, selectors_queue
 from cases.models import Product
 from tests.factories import SupportProfileFactory
 
@@ -167,3 +167,21 @@ def test_each_release_shares_its_own_filter_html(tmp_path, settings):
         assert made_of() != current
     finally:
         made_of.cache_clear()
+
+
+def test_managers_pick_from_every_active_staff_member_and_see_newcomers_at_once(
+    client, world, open_case
+):
+    open_case()
+    client.force_login(world["manager"])
+    client.get(QUEUE)
+    newcomer = SupportProfileFactory(user__display_name="Noa <Newcomer>").user
+
+    shown = options(client.get(QUEUE), "assignee")
+
+    staff = selectors_queue.support_staff()
+    assert shown == [("", "---------"), *[(str(user.pk), str(user)) for user in staff]]
+    assert (str(newcomer.pk), f"Noa <Newcomer> <{newcomer.email}>") in shown
+    # Engineers have no bulk assignment, so no list.
+    client.force_login(world["engineer"])
+    assert 'name="assignee"' not in client.get(QUEUE).content.decode()
