@@ -7,35 +7,10 @@ tests calling policies directly) every call asks the database, as before. A writ
 memberships or relationships forgets what was kept (`accounts.signals`).
 """
 
-from collections.abc import Callable, Hashable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
-from typing import TypeVar
+from helpdesk.scoped_memo import ScopedMemo
 
-T = TypeVar("T")
+_memo = ScopedMemo("policy_memo")
 
-_memo: ContextVar[dict | None] = ContextVar("policy_memo", default=None)
-
-
-@contextmanager
-def request_scope() -> Iterator[None]:
-    token = _memo.set({})
-    try:
-        yield
-    finally:
-        _memo.reset(token)
-
-
-def remembered(key: Hashable, compute: Callable[[], T]) -> T:
-    memo = _memo.get()
-    if memo is None:
-        return compute()
-    if key not in memo:
-        memo[key] = compute()
-    return memo[key]
-
-
-def forget() -> None:
-    memo = _memo.get()
-    if memo is not None:
-        memo.clear()
+request_scope = _memo.scope
+remembered = _memo.remembered
+forget = _memo.forget

@@ -7,9 +7,7 @@ module only reads their inputs from the database (`ResponseTargetCell`, `Busines
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from types import MappingProxyType
@@ -21,6 +19,7 @@ from cases import business_clock, response_targets
 from cases.models import BusinessCalendar, ResponseTargetCell
 from cases.response_targets import DEFAULT_MATRIX, Availability, TargetCell
 from helpdesk.errors import InvalidInput
+from helpdesk.scoped_memo import ScopedMemo
 
 # The matrix's customer-facing labels, so the Korean catalogue carries them; pages translate the
 # label stored on each case when they show it.
@@ -65,29 +64,12 @@ def parse_weekly_hours(data: Any) -> dict[int, business_clock.Hours]:
     return weekly
 
 
-# Inside `read_once`: what the block has read of the matrix and the calendars.
-_read: ContextVar[dict | None] = ContextVar("response_target_reads", default=None)
-
-
-@contextmanager
-def read_once() -> Iterator[None]:
-    """Within the block the matrix and each country's calendar are read from the database once,
-    for a run that computes the targets of many cases (the tier-change sweep); everywhere else
-    each computation reads them afresh, so an edit in the back office applies at once."""
-    token = _read.set({})
-    try:
-        yield
-    finally:
-        _read.reset(token)
-
-
-def _remembered(key: tuple, read: Callable[[], Any]) -> Any:
-    memo = _read.get()
-    if memo is None:
-        return read()
-    if key not in memo:
-        memo[key] = read()
-    return memo[key]
+# Inside `read_once()` (a run that computes the targets of many cases: the tier-change sweep)
+# the matrix and each country's calendar are read from the database once; everywhere else each
+# computation reads them afresh, so an edit in the back office applies at once.
+_reads = ScopedMemo("response_target_reads")
+read_once = _reads.scope
+_remembered = _reads.remembered
 
 
 def _valid_place(country: str, time_zone: str) -> str:
