@@ -27,12 +27,14 @@ PAGE_SIZE = 25
 
 def dashboard_context(user, tenant) -> dict:
     now = timezone.now()
-    open_cases = selectors.tenant_requests(user, tenant, tab="open", now=now)[:10]
+    open_cases = list(selectors.tenant_requests(user, tenant, tab="open", now=now)[:10])
     return {
         "tenant": tenant,
         "tier": account_selectors.tenant_support_tier(tenant, at=now),
         "open_cases": open_cases,
-        "now": now,
+        "open_rows_html": request_rows.request_rows_html(
+            open_cases, now=now, tab="open", last_activity=False
+        ),
         "can_view_audit": policies.can_view_audit(user, tenant),
     }
 
