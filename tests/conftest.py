@@ -8,11 +8,9 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import policies
-from accounts.models import TenantRole
 from cases.models import Category, ProblemType, Product
-from cases.services import lifecycle
 from cases.services.lifecycle import Contact, Impact
-from tests.personas import build_world
+from tests.personas import build_world, filer
 
 NOW = datetime(2026, 6, 15, 14, 30, tzinfo=UTC)
 
@@ -134,23 +132,8 @@ def contact():
 @pytest.fixture
 def open_case(world, categories, problem_type, contact):
     """File a technical request as Contoso's global admin; keyword arguments override."""
-
-    def _open(**overrides):
-        arguments = {
-            "actor": world[TenantRole.GLOBAL_ADMIN],
-            "tenant": world.contoso,
-            "category": categories["technical"],
-            "problem_type": problem_type,
-            "title": "Mail is not arriving",
-            "description": "Since this morning no external mail arrives.",
-            "contact": contact,
-            "impact": Impact(service="impaired", users="several", workaround=False),
-            "at": world.now,
-        }
-        arguments.update(overrides)
-        return lifecycle.case_open(**arguments)
-
-    return _open
+    impaired = Impact(service="impaired", users="several", workaround=False)
+    return filer(world, categories, problem_type, contact, at=world.now, impact=impaired)
 
 
 @pytest.fixture

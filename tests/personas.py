@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from accounts import services
 from accounts.models import PartnerMembership, TenantRole, User
+from cases.services import lifecycle
 from tests.factories import (
     PartnerFactory,
     PartnerMembershipFactory,
@@ -176,3 +177,23 @@ def build_world(now: datetime) -> World:
     world.users["partner_admin_agent"] = agent
     world.partner = partner
     return world
+
+
+def filer(world: World, categories, problem_type, contact, *, at: datetime, **defaults):
+    """A function that files a technical request as Contoso's global admin at `at`; `defaults`,
+    then each call's keyword arguments, override the request's fields."""
+
+    def file(**overrides):
+        arguments = {
+            "actor": world[TenantRole.GLOBAL_ADMIN],
+            "tenant": world.contoso,
+            "category": categories["technical"],
+            "problem_type": problem_type,
+            "title": "Mail is not arriving",
+            "description": "Since this morning no external mail arrives.",
+            "contact": contact,
+            "at": at,
+        }
+        return lifecycle.case_open(**{**arguments, **defaults, **overrides})
+
+    return file

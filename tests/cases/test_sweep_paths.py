@@ -69,28 +69,20 @@ def _setting(name: str) -> str:
 
 def _world_with_a_waiting_case(now, categories, problem_type, contact):
     """A world of the test's own (transactional tests cannot use the `world` fixture) with one
-    case of Contoso's waiting for a response, and the arguments that filed it."""
-    from tests.personas import build_world
+    case of Contoso's waiting for a response, and the function that filed it."""
+    from tests.personas import build_world, filer
 
     world = build_world(now)
-    arguments = {
-        "actor": world[TenantRole.GLOBAL_ADMIN],
-        "tenant": world.contoso,
-        "category": categories["technical"],
-        "problem_type": problem_type,
-        "description": "d",
-        "contact": contact,
-        "at": now,
-    }
-    lifecycle.case_open(title="Waiting", **arguments)
-    return world, arguments
+    file = filer(world, categories, problem_type, contact, at=now)
+    file(title="Waiting")
+    return world, file
 
 
 @pytest.mark.postgres
 def test_a_sweep_batch_commits_asynchronously_and_nothing_after_it_does(
     now, categories, problem_type, contact
 ):
-    _world, arguments = _world_with_a_waiting_case(now, categories, problem_type, contact)
+    _world, file = _world_with_a_waiting_case(now, categories, problem_type, contact)
     seen = []
 
     def watch(execute, sql, params, many, context):
@@ -106,7 +98,7 @@ def test_a_sweep_batch_commits_asynchronously_and_nothing_after_it_does(
     assert seen == ["off", "off"]
     # ...and the connection is back to durable commits for whatever it does next.
     assert _setting("synchronous_commit") == "on"
-    lifecycle.case_open(title="Next", **arguments)
+    file(title="Next")
     assert Case.objects.filter(title="Next").exists()
 
 
@@ -116,7 +108,7 @@ def test_a_retarget_inside_a_callers_transaction_leaves_its_commit_durable(
 ):
     from accounts.models import ElevatedSupportContract
 
-    world, _arguments = _world_with_a_waiting_case(now, categories, problem_type, contact)
+    world, _file = _world_with_a_waiting_case(now, categories, problem_type, contact)
     # As the back office does: the contract's save and the retarget in one transaction.
     with transaction.atomic():
         ElevatedSupportContract.objects.create(

@@ -20,7 +20,7 @@ from cases.services import lifecycle, sweeps
 from helpdesk.errors import Conflict
 from tests.conftest import NOW
 from tests.factories import SupportProfileFactory
-from tests.personas import build_world
+from tests.personas import build_world, filer
 
 from .conftest import celery_broker, wait_until
 
@@ -125,21 +125,7 @@ def racing_world(categories, problem_type, contact):
     with celery_broker("memory://"):
         world = build_world(NOW)
         world.users["second_engineer"] = SupportProfileFactory(role="engineer").user
-
-        def file(**overrides) -> Case:
-            arguments = {
-                "actor": world[TenantRole.GLOBAL_ADMIN],
-                "tenant": world.contoso,
-                "category": categories["technical"],
-                "problem_type": problem_type,
-                "title": "Mail is not arriving",
-                "description": "Since this morning no external mail arrives.",
-                "contact": contact,
-                "at": NOW,
-            }
-            return lifecycle.case_open(**{**arguments, **overrides})
-
-        world.file = file
+        world.file = filer(world, categories, problem_type, contact, at=NOW)
         yield world
 
 
