@@ -993,8 +993,11 @@ def make_tier_changes_due(count: int, now: datetime) -> TierChangeSample:
 
 
 def restore_tier_changes(sample: TierChangeSample, now: datetime) -> None:
-    for pk, starts_at in sample.subscriptions.items():
-        Subscription.objects.filter(pk=pk).update(starts_at=starts_at)
+    Subscription.objects.bulk_update(
+        [Subscription(pk=pk, starts_at=at) for pk, at in sample.subscriptions.items()],
+        ["starts_at"],
+        batch_size=500,
+    )
     Case.objects.bulk_update(
         [Case(pk=pk, last_activity_at=at) for pk, at in sample.last_activity.items()],
         ["last_activity_at"],
