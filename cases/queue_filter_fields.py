@@ -27,12 +27,16 @@ TEMPLATE = "cases/console/_queue_filter_fields.html"
 NOT_FILTERS = frozenset({"view", "after"})
 
 
-def filters_in(query) -> bool:
-    """Whether a queue page's query string asks for any filter."""
-    return any(name not in NOT_FILTERS for name in query)
+def read(query) -> tuple[dict, SafeString]:
+    """The filters a queue page's query asks for (none where it is invalid), and the filter
+    fields' HTML showing them."""
+    if all(name in NOT_FILTERS for name in query):
+        return {"view": query.get("view", "")}, empty_fields_html()
+    form = QueueFilterForm(query, choices=filter_choices())
+    return (form.cleaned_data if form.is_valid() else {}), _fields_html(form)
 
 
-def bound_fields_html(form: QueueFilterForm) -> SafeString:
+def _fields_html(form: QueueFilterForm) -> SafeString:
     return render_to_string(TEMPLATE, {"form": form})
 
 
@@ -63,6 +67,6 @@ def empty_fields_html() -> SafeString:
     key = f"{current_key()}:empty-fields:{_made_of()}:{get_language()}"
     html = shared_cache.get(key)
     if not isinstance(html, str):
-        html = bound_fields_html(QueueFilterForm(None, choices=filter_choices()))
+        html = _fields_html(QueueFilterForm(None, choices=filter_choices()))
         shared_cache.set(key, str(html), MAX_AGE)
     return mark_safe(html)  # noqa: S308 - rendered by the template engine above, escaped there

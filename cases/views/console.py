@@ -19,7 +19,6 @@ from ..forms_console import (
     CallForm,
     CloseForm,
     ConsoleReplyForm,
-    QueueFilterForm,
     SeverityForm,
     bulk_assignee_select,
 )
@@ -37,13 +36,7 @@ def _require_console(user) -> None:
 @login_required
 def queue(request):
     _require_console(request.user)
-    if queue_filter_fields.filters_in(request.GET):
-        form = QueueFilterForm(request.GET, choices=filter_choices())
-        data = form.cleaned_data if form.is_valid() else {}
-        filter_fields = queue_filter_fields.bound_fields_html(form)
-    else:
-        data = {"view": request.GET.get("view", "")}
-        filter_fields = queue_filter_fields.empty_fields_html()
+    data, filter_fields = queue_filter_fields.read(request.GET)
     filters = QueueFilters(**{key: value for key, value in data.items() if value})
     if filters.view not in VIEWS:
         filters = QueueFilters(**{**filters.__dict__, "view": "all"})
