@@ -7,11 +7,14 @@ here exactly as the template escaped it; tests/cases/test_queue_rows.py compares
 
 from collections.abc import Iterable
 from datetime import datetime
+from functools import cache
 from html import escape
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext as _
+
+from helpdesk.phrasebook import Phrasebook
 
 from .templatetags.cases_labels import status_label, tier_label
 from .templatetags.cases_time import short_time, time_left
@@ -49,13 +52,18 @@ def queue_rows_html(cases: Iterable, *, now: datetime, selectable: bool) -> Safe
     # Case numbers are letters, digits and dashes, safe in a path as they are.
     case_url = reverse("console_case", args=[_NUMBER])
     claim_url = reverse("console_case_action", args=[_NUMBER, "claim"])
-    breached, claim = _text(_("Breached")), _text(_("Claim"))
+    # The language and time zone stay put while the rows are built: look each phrase and label
+    # up once, not once a row (see helpdesk.phrasebook).
+    phrases, zone = Phrasebook(), timezone.get_current_timezone()
+    status_html = cache(lambda code: _text(status_label(code)))
+    tier_html = cache(lambda code: _text(tier_label(code) or "-"))
+    breached, claim = _text(phrases.gettext("Breached")), _text(phrases.gettext("Claim"))
     rows = []
     for case in cases:
         number = _text(case.number)
         cells = []
         if selectable:
-            label = _text(_("Select %(n)s") % {"n": case.number})
+            label = _text(phrases.gettext("Select %(n)s") % {"n": case.number})
             cells.append(
                 f'<td><input type="checkbox" name="numbers" value="{number}" form="bulk-form"'
                 f' aria-label="{label}"></td>'
@@ -64,8 +72,8 @@ def queue_rows_html(cases: Iterable, *, now: datetime, selectable: bool) -> Safe
         if case.queue_breached:
             due += f'<span class="badge breached">{breached}</span> '
         if case.initial_response_due_at:
-            due += f"{_text(short_time(case.initial_response_due_at))} · "
-        due += _text(time_left(case, now))
+            due += f"{_text(short_time(case.initial_response_due_at, zone))} · "
+        due += _text(time_left(case, now, phrases))
         assigned = case.assigned_to__display_name is not None
         assignee = _text(case.assigned_to__display_name) if assigned else "—"
         action = ""
@@ -78,14 +86,14 @@ def queue_rows_html(cases: Iterable, *, now: datetime, selectable: bool) -> Safe
         cells += [
             f'<td><a href="{case_url.replace(_NUMBER, number)}">{number}</a></td>',
             f"<td>{_text(case.tenant__name)} "
-            f'<span class="badge">{_text(tier_label(case.support_tier) or "-")}</span></td>',
+            f'<span class="badge">{tier_html(case.support_tier)}</span></td>',
             f'<td><span class="badge sev-{_text(case.severity)}">{_text(case.severity)}</span></td>',
             f"<td>{_text(case.title)}</td>",
-            f"<td>{_text(status_label(case.status))}</td>",
+            f"<td>{status_html(case.status)}</td>",
             f"<td>{_text(case.support_language)}</td>",
             f"<td>{assignee}</td>",
             f"<td>{due}</td>",
-            f"<td>{_text(short_time(case.last_activity_at))}</td>",
+            f"<td>{_text(short_time(case.last_activity_at, zone))}</td>",
             f"<td>{action}</td>",
         ]
         rows.append(f'<tr data-testid="queue-row" data-number="{number}">{"".join(cells)}</tr>')

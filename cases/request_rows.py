@@ -8,11 +8,14 @@ template escaped it; tests/cases/test_request_rows.py compares the two.
 
 from collections.abc import Iterable
 from datetime import datetime
+from functools import cache
 from html import escape
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext as _
+
+from helpdesk.phrasebook import Phrasebook
 
 from .models import Case
 from .templatetags.cases_labels import status_label
@@ -33,25 +36,29 @@ def request_rows_html(
     activity, unless `last_activity` is off (the open requests on the tenant's dashboard)."""
     # Case numbers are letters, digits and dashes, safe in a path as they are.
     case_url = reverse("request_detail", args=[_NUMBER])
-    breached = f'<span class="badge breached">{_text(_("Breached"))}</span> '
+    # One lookup per phrase and label, not per row (see helpdesk.phrasebook).
+    phrases, zone = Phrasebook(), timezone.get_current_timezone()
+    status_html = cache(lambda code: _text(status_label(code)))
+    response_html = cache(lambda label: _text(phrases.gettext(label) if label else ""))
+    breached = f'<span class="badge breached">{_text(phrases.gettext("Breached"))}</span> '
     rows = []
     for case in cases:
         number = _text(case.number)
         if tab == "closed":
-            when = _text(long_time(case.closed_at))
+            when = _text(long_time(case.closed_at, zone))
         else:
             badge = breached if case.breached_at and not case.first_responded_at else ""
-            when = badge + _text(time_left(case, now))
+            when = badge + _text(time_left(case, now, phrases))
         severity = _text(case.severity)
         rows.append(
             "<tr>"
             f'<td><a href="{case_url.replace(_NUMBER, number)}">{number}</a></td>'
             f"<td>{_text(case.title)}</td>"
-            f"<td>{_text(status_label(case.status))}</td>"
+            f"<td>{status_html(case.status)}</td>"
             f'<td><span class="badge sev-{severity}">{severity}</span></td>'
-            f"<td>{_text(_(case.response_label) if case.response_label else '')}</td>"
+            f"<td>{response_html(case.response_label)}</td>"
             f"<td>{when}</td>"
-            + (f"<td>{_text(long_time(case.last_activity_at))}</td>" if last_activity else "")
+            + (f"<td>{_text(long_time(case.last_activity_at, zone))}</td>" if last_activity else "")
             + "</tr>"
         )
     return mark_safe("\n".join(rows))  # noqa: S308 - every value above is escaped

@@ -1,13 +1,17 @@
 """The queue's rows, built in Python, are the HTML the template used to render for them."""
 
 import re
+from datetime import timedelta
 
+import pytest
 from django.template import Context, Template
+from django.utils import timezone, translation
 
 from cases.models import Case
 from cases.queue_rows import COLUMNS, queue_rows_html
 from cases.selectors_queue import QueueFilters, queue_for
 from cases.services import lifecycle, sweeps
+from helpdesk.phrasebook import Phrasebook
 
 # The rows of templates/cases/console/_queue_table.html before they moved to cases.queue_rows.
 TEMPLATE_ROWS = Template(
@@ -32,7 +36,10 @@ def _squeeze(html: str) -> str:
     return re.sub(r">\s+<", "><", html).strip()
 
 
-def test_python_rows_match_the_template_rows_escaping_included(world, open_case, later):
+@pytest.mark.parametrize(("language", "zone"), [("en", "UTC"), ("ko", "Asia/Seoul")])
+def test_python_rows_match_the_template_rows_escaping_included(
+    world, open_case, later, language, zone
+):
     plain = open_case(title='Mail <script>alert("x")</script> & "quotes"')
     mine = open_case(title="Claimed")
     lifecycle.case_claim(actor=world["engineer"], case=mine, at=later(minutes=1))
@@ -41,16 +48,33 @@ def test_python_rows_match_the_template_rows_escaping_included(world, open_case,
     by_pk = Case.objects.select_related("tenant", "assigned_to").in_bulk([row.pk for row in rows])
     cases = [by_pk[row.pk] for row in rows]
     assert [case.pk for case in cases] == [plain.pk, mine.pk]
-    now = later(days=3)
+    # Minutes, hours and days, one and more of each, left and overdue: every plural of the span.
+    due = plain.initial_response_due_at
+    spans = [timedelta(minutes=3), timedelta(hours=1, minutes=1), timedelta(hours=2)]
+    spans += [timedelta(days=1, hours=1), timedelta(days=2, hours=2), timedelta(days=1)]
+    moments = [due - span for span in spans] + [due + span for span in spans]
 
-    for selectable in (False, True):
-        expected = TEMPLATE_ROWS.render(
-            Context({"cases": cases, "now": now, "selectable": selectable})
-        )
-        built = queue_rows_html(rows, now=now, selectable=selectable)
-        assert _squeeze(built) == _squeeze(expected)
+    with translation.override(language), timezone.override(zone):
+        for now in moments:
+            for selectable in (False, True):
+                expected = TEMPLATE_ROWS.render(
+                    Context({"cases": cases, "now": now, "selectable": selectable})
+                )
+                built = queue_rows_html(rows, now=now, selectable=selectable)
+                assert _squeeze(built) == _squeeze(expected)
 
     assert "<script>" not in built
     assert "&lt;script&gt;" in built
     assert built.count('data-testid="claim"') == 1
     assert built.count('type="checkbox"') == 2
+
+
+def test_a_phrasebook_tells_one_from_many_and_keeps_the_language_it_was_read_in():
+    phrases = Phrasebook()
+    with translation.override("en"):
+        assert phrases.ngettext("%(n)d day", "%(n)d days", 1) == "%(n)d day"
+        assert phrases.ngettext("%(n)d day", "%(n)d days", 2) == "%(n)d days"
+        assert phrases.gettext("Claim") == "Claim"
+    korean = Phrasebook()
+    with translation.override("ko"):
+        assert korean.gettext("Claim") == translation.gettext("Claim") != "Claim"
