@@ -2,8 +2,18 @@
 
 from django.contrib.auth.backends import ModelBackend
 
+from helpdesk.prepared import PreparedQuery
+
 from . import policies
 from .models import User
+
+# Compiled once per process: this runs on every signed-in request (see helpdesk.prepared).
+_SIGNED_IN_USER = PreparedQuery(
+    lambda pk: policies.with_second_factor_facts(
+        User._default_manager.select_related("support_profile")
+    ).filter(pk=pk),
+    samples=((-7_301_001,), (-7_301_002,)),
+)
 
 
 class AccountBackend(ModelBackend):
@@ -13,9 +23,5 @@ class AccountBackend(ModelBackend):
     every request makes cost no query of their own."""
 
     def get_user(self, user_id):
-        users = User._default_manager.select_related("support_profile")
-        try:
-            user = policies.with_second_factor_facts(users).get(pk=user_id)
-        except User.DoesNotExist:
-            return None
-        return user if self.user_can_authenticate(user) else None
+        user = _SIGNED_IN_USER.first(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None

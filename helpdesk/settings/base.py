@@ -55,7 +55,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.PolicyMemoMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    # django-otp's OTPMiddleware, reading the session's device with a prepared statement.
+    "accounts.middleware.SecondFactorDeviceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -67,6 +68,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "helpdesk.urls"
+# Django's database sessions, read with a statement compiled once per process.
+SESSION_ENGINE = "helpdesk.sessions"
 WSGI_APPLICATION = "helpdesk.wsgi.application"
 
 TEMPLATES = [
