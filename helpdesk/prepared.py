@@ -20,7 +20,8 @@ from dataclasses import dataclass
 
 from django.db import connections, router
 from django.db.models import Model, QuerySet
-from django.db.models.query import get_related_populators
+from django.db.models.query import ModelIterable, NamedValuesListIterable, get_related_populators
+from django.db.models.utils import create_namedtuple_class
 
 Build = Callable[..., QuerySet]
 
@@ -30,36 +31,43 @@ class _Compiled:
     sql: str
     params: tuple
     slots: tuple[tuple[int, ...], ...]  # per argument, where its value goes in `params`
-    build_instance: Callable[[tuple], Model]
+    build_row: Callable[[tuple], object]
 
 
 class PreparedQuery:
-    """`build(*values)` returns the queryset; `first(*values)` is its first instance or None.
+    """`build(*values)` returns the queryset, of model instances or of named tuples
+    (`values_list(..., named=True)`); `all(*values)` is the list it gives and `first(*values)` its
+    first row or None (for lookups of one row: no LIMIT or order is added).
 
     `samples` are two different sets of example values of the right types: compiling with each
     tells where every argument lands in the statement's parameters. They must not equal any
-    other parameter of the statement.
+    other parameter of the statement. A query without arguments needs none.
     """
 
-    def __init__(self, build: Build, samples: tuple[Sequence, Sequence]):
+    def __init__(self, build: Build, samples: tuple[Sequence, Sequence] = ((), ())):
         self._build = build
         self._samples = samples
         self._model: type[Model] | None = None
         self._compiled: dict[str, _Compiled | None] = {}
         self._lock = threading.Lock()
 
-    def first(self, *values) -> Model | None:
+    def first(self, *values):
         using, compiled = self._for_reading()
         if compiled is None:
-            return self._build(*values).first()
-        params = list(compiled.params)
-        for slots, value in zip(compiled.slots, values, strict=True):
-            for slot in slots:
-                params[slot] = value
+            return next(iter(self._build(*values)), None)
         with connections[using].cursor() as cursor:
-            cursor.execute(compiled.sql, params)
+            cursor.execute(compiled.sql, _params(compiled, values))
             row = cursor.fetchone()
-        return None if row is None else compiled.build_instance(row)
+        return None if row is None else compiled.build_row(row)
+
+    def all(self, *values) -> list:
+        using, compiled = self._for_reading()
+        if compiled is None:
+            return list(self._build(*values))
+        with connections[using].cursor() as cursor:
+            cursor.execute(compiled.sql, _params(compiled, values))
+            rows = cursor.fetchall()
+        return [compiled.build_row(row) for row in rows]
 
     def is_prepared(self) -> bool:
         """Whether calls skip the ORM on the database this query reads from."""
@@ -82,31 +90,53 @@ class PreparedQuery:
 
     def _compiled_or_none(self, using: str) -> _Compiled | None:
         first, second = self._samples
-        compiler = self._build(*first)[:1].query.get_compiler(using=using)
-        sql, params = compiler.as_sql()
+        queryset = self._build(*first)
+        row_builder = _row_builder(queryset, using)
+        if row_builder is None:
+            return None
+        sql, params = queryset.query.get_compiler(using=using).as_sql()
         slots = []
         for index in range(len(first)):
             varied = [*first[:index], second[index], *first[index + 1 :]]
-            other = self._build(*varied)[:1].query.get_compiler(using=using)
-            other_sql, other_params = other.as_sql()
+            other_sql, other_params = self._build(*varied).query.get_compiler(using).as_sql()
             if other_sql != sql or len(other_params) != len(params):
                 return None
-            moved = tuple(
-                i for i, (a, b) in enumerate(zip(params, other_params, strict=True)) if a != b
-            )
+            pairs = enumerate(zip(params, other_params, strict=True))
+            moved = tuple(i for i, (a, b) in pairs if a != b)
             passed_as_given = all(
                 params[i] is first[index] and other_params[i] is second[index] for i in moved
             )
             if not moved or not passed_as_given:
                 return None
             slots.append(moved)
-        return _Compiled(sql, tuple(params), tuple(slots), _instance_builder(compiler, using))
+        return _Compiled(sql, tuple(params), tuple(slots), row_builder)
 
 
-def _instance_builder(compiler, using: str) -> Callable[[tuple], Model]:
-    """Builds a row's model instance as Django's ModelIterable does, from a compiled query."""
-    select, klass_info = compiler.select, compiler.klass_info
+def _params(compiled: _Compiled, values: Sequence) -> list:
+    params = list(compiled.params)
+    for slots, value in zip(compiled.slots, values, strict=True):
+        for slot in slots:
+            params[slot] = value
+    return params
+
+
+def _row_builder(queryset: QuerySet, using: str) -> Callable[[tuple], object] | None:
+    """Builds a fetched row's result as the queryset's own iterable would: a model instance or a
+    named tuple. None for other kinds of querysets (they are not prepared)."""
+    compiler = queryset.query.get_compiler(using=using)
+    compiler.as_sql()  # fills in the columns, the related objects and the annotations
+    select = compiler.select
     converters = compiler.get_converters([column[0] for column in select[: compiler.col_count]])
+
+    def converted(row: tuple) -> tuple:
+        return next(iter(compiler.apply_converters([row], converters))) if converters else row
+
+    if queryset._iterable_class is NamedValuesListIterable and not queryset.query.extra_select:
+        named = create_namedtuple_class(*queryset._fields)
+        return lambda row: named(*converted(row))
+    if queryset._iterable_class is not ModelIterable or queryset._known_related_objects:
+        return None
+    klass_info = compiler.klass_info
     select_fields = klass_info["select_fields"]
     start, end = select_fields[0], select_fields[-1] + 1
     init_list = [column[0].target.attname for column in select[start:end]]
@@ -114,14 +144,13 @@ def _instance_builder(compiler, using: str) -> Callable[[tuple], Model]:
     populators = get_related_populators(klass_info, select, using)
     annotations = tuple(compiler.annotation_col_map.items())
 
-    def build(row: tuple) -> Model:
-        if converters:
-            row = next(iter(compiler.apply_converters([row], converters)))
-        instance = model.from_db(using, init_list, row[start:end])
+    def instance(row: tuple) -> Model:
+        row = converted(row)
+        built = model.from_db(using, init_list, row[start:end])
         for populator in populators:
-            populator.populate(row, instance)
+            populator.populate(row, built)
         for name, position in annotations:
-            setattr(instance, name, row[position])
-        return instance
+            setattr(built, name, row[position])
+        return built
 
-    return build
+    return instance

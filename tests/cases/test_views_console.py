@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import TenantRole
+from cases import queue_rows
 from cases.models import Case, CaseStatus
 from cases.selectors_queue import QueueFilters, queue_for
 from cases.services import lifecycle, sweeps
@@ -239,3 +240,31 @@ def test_a_due_date_in_the_past_shows_overdue(engineer_client, world, open_case,
     frozen_clock.shift(timedelta(days=2))
     body = engineer_client.get(reverse("console_case", args=[case.number])).content.decode()
     assert "overdue by 1 day" in body
+
+
+@pytest.mark.parametrize("view", ["all", "unassigned", "breached", "waiting", "mine"])
+def test_a_views_first_page_in_columns_is_the_page_of_cases(world, open_case, later, view):
+    """The console's first pages are read with statements compiled once (helpdesk.prepared):
+    the same rows, in the same order, with the same values and next page as the ORM's cases."""
+    for index in range(6):
+        open_case(title=f"case {index}", at=later(hours=-index * 7))
+    cases = list(Case.objects.order_by("pk"))
+    for case in cases[:4]:
+        lifecycle.case_claim(actor=world["engineer"], case=case, at=later(minutes=1))
+    lifecycle.case_set_waiting(actor=world["engineer"], case=cases[1], at=later(minutes=2))
+    sweeps.flag_response_breaches(now=later(days=2))
+
+    filters = QueueFilters(view=view)
+    expected = queue_for(world["engineer"], filters, size=2)
+    page = queue_for(world["engineer"], filters, size=2, columns=queue_rows.COLUMNS)
+
+    assert expected.rows, "every view has cases here"
+    assert [row.pk for row in page.rows] == [case.pk for case in expected.rows]
+    assert page.next_cursor == expected.next_cursor
+    for row, case in zip(page.rows, expected.rows, strict=True):
+        assert row.title == case.title
+        assert row.queue_due_at == case.queue_due_at
+        assert row.tenant__name == case.tenant.name
+        assert row.assigned_to__display_name == (
+            case.assigned_to.display_name if case.assigned_to else None
+        )
