@@ -57,44 +57,48 @@ def queue_rows_html(cases: Iterable, *, now: datetime, selectable: bool) -> Safe
     phrases, zone = Phrasebook(), timezone.get_current_timezone()
     status_html = cache(lambda code: _text(status_label(code)))
     tier_html = cache(lambda code: _text(tier_label(code) or "-"))
-    breached, claim = _text(phrases.gettext("Breached")), _text(phrases.gettext("Claim"))
+    severity_html = cache(
+        lambda code: f'<span class="badge sev-{escape(code)}">{escape(code)}</span>'
+    )
+    language_html = cache(escape)
+    breached = f'<span class="badge breached">{_text(phrases.gettext("Breached"))}</span> '
+    claim = _text(phrases.gettext("Claim"))
     rows = []
     for case in cases:
-        number = _text(case.number)
-        cells = []
+        number = escape(case.number)
+        select = ""
         if selectable:
-            label = _text(phrases.gettext("Select %(n)s") % {"n": case.number})
-            cells.append(
+            label = escape(phrases.gettext("Select %(n)s") % {"n": case.number})
+            select = (
                 f'<td><input type="checkbox" name="numbers" value="{number}" form="bulk-form"'
                 f' aria-label="{label}"></td>'
             )
-        due = ""
-        if case.queue_breached:
-            due += f'<span class="badge breached">{breached}</span> '
+        due = breached if case.queue_breached else ""
         if case.initial_response_due_at:
-            due += f"{_text(short_time(case.initial_response_due_at, zone))} · "
-        due += _text(time_left(case, now, phrases))
-        assigned = case.assigned_to__display_name is not None
-        assignee = _text(case.assigned_to__display_name) if assigned else "—"
-        action = ""
-        if not assigned:
+            due += f"{escape(short_time(case.initial_response_due_at, zone))} · "
+        due += escape(time_left(case, now, phrases))
+        assignee, action = case.assigned_to__display_name, ""
+        if assignee is None:
+            assignee = "—"
             action = (
                 f'<button type="submit" form="claim-form"'
                 f' formaction="{claim_url.replace(_NUMBER, number)}" class="small"'
                 f' data-testid="claim">{claim}</button>'
             )
-        cells += [
-            f'<td><a href="{case_url.replace(_NUMBER, number)}">{number}</a></td>',
-            f"<td>{_text(case.tenant__name)} "
-            f'<span class="badge">{tier_html(case.support_tier)}</span></td>',
-            f'<td><span class="badge sev-{_text(case.severity)}">{_text(case.severity)}</span></td>',
-            f"<td>{_text(case.title)}</td>",
-            f"<td>{status_html(case.status)}</td>",
-            f"<td>{_text(case.support_language)}</td>",
-            f"<td>{assignee}</td>",
-            f"<td>{due}</td>",
-            f"<td>{_text(short_time(case.last_activity_at, zone))}</td>",
-            f"<td>{action}</td>",
-        ]
-        rows.append(f'<tr data-testid="queue-row" data-number="{number}">{"".join(cells)}</tr>')
+        else:
+            assignee = escape(assignee)
+        rows.append(
+            f'<tr data-testid="queue-row" data-number="{number}">{select}'
+            f'<td><a href="{case_url.replace(_NUMBER, number)}">{number}</a></td>'
+            f"<td>{escape(case.tenant__name)} "
+            f'<span class="badge">{tier_html(case.support_tier)}</span></td>'
+            f"<td>{severity_html(case.severity)}</td>"
+            f"<td>{escape(case.title)}</td>"
+            f"<td>{status_html(case.status)}</td>"
+            f"<td>{language_html(case.support_language)}</td>"
+            f"<td>{assignee}</td>"
+            f"<td>{due}</td>"
+            f"<td>{escape(short_time(case.last_activity_at, zone))}</td>"
+            f"<td>{action}</td></tr>"
+        )
     return mark_safe("\n".join(rows))  # noqa: S308 - every value above is escaped

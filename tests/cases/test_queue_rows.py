@@ -69,12 +69,14 @@ def test_python_rows_match_the_template_rows_escaping_included(
     assert built.count('type="checkbox"') == 2
 
 
-def test_a_phrasebook_tells_one_from_many_and_keeps_the_language_it_was_read_in():
-    phrases = Phrasebook()
+def test_a_phrasebook_tells_one_from_many_and_keeps_the_languages_apart():
     with translation.override("en"):
+        phrases = Phrasebook()
         assert phrases.ngettext("%(n)d day", "%(n)d days", 1) == "%(n)d day"
         assert phrases.ngettext("%(n)d day", "%(n)d days", 2) == "%(n)d days"
         assert phrases.gettext("Claim") == "Claim"
-    korean = Phrasebook()
     with translation.override("ko"):
+        korean = Phrasebook()
         assert korean.gettext("Claim") == translation.gettext("Claim") != "Claim"
+    with translation.override("en"):
+        assert Phrasebook().gettext("Claim") == "Claim"
