@@ -161,7 +161,9 @@ def _ordered(cases: QuerySet[Case], columns: tuple[str, ...] | None) -> QuerySet
 # The first pages of the views that are the same for every engineer, unfiltered: what the
 # console opens on and polls every 30 seconds. Their statements are compiled once per process
 # (see helpdesk.prepared); "mine" and filtered or later pages go through the ORM each time.
-_PLAIN_VIEWS = frozenset(QueueFilters(view=view) for view in VIEWS if view != "mine")
+_PLAIN_VIEWS = frozenset(
+    QueueFilters(view=view) for view in ("all", "unassigned", "breached", "waiting")
+)
 
 
 @cache

@@ -30,14 +30,16 @@ class Phrasebook:
         key = (self._language, message)
         text = _remembered.get(key)
         if text is None:
-            text = _remember(key, translation.gettext(message))
+            with translation.override(self._language):
+                text = _remember(key, translation.gettext(message))
         return text
 
     def ngettext(self, singular: str, plural: str, number: int) -> str:
         key = (self._language, singular, plural, number)
         text = _remembered.get(key)
         if text is None:
-            text = _remember(key, translation.ngettext(singular, plural, number))
+            with translation.override(self._language):
+                text = _remember(key, translation.ngettext(singular, plural, number))
         return text
 
 

@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connections, router
 from django.db.models import Model, QuerySet
 from django.db.models.query import ModelIterable, NamedValuesListIterable, get_related_populators
@@ -41,7 +42,9 @@ class PreparedQuery:
 
     `samples` are two different sets of example values of the right types: compiling with each
     tells where every argument lands in the statement's parameters. They must not equal any
-    other parameter of the statement. A query without arguments needs none.
+    other parameter of the statement, and `build` must hand its arguments to lookups as they are
+    (not derive other values from them). A query without arguments needs none. A call with None
+    goes through the ORM (which writes `IS NULL` for it).
     """
 
     def __init__(self, build: Build, samples: tuple[Sequence, Sequence] = ((), ())):
@@ -53,7 +56,7 @@ class PreparedQuery:
 
     def first(self, *values):
         using, compiled = self._for_reading()
-        if compiled is None:
+        if compiled is None or None in values:
             return next(iter(self._build(*values)), None)
         with connections[using].cursor() as cursor:
             cursor.execute(compiled.sql, _params(compiled, values))
@@ -62,7 +65,7 @@ class PreparedQuery:
 
     def all(self, *values) -> list:
         using, compiled = self._for_reading()
-        if compiled is None:
+        if compiled is None or None in values:
             return list(self._build(*values))
         with connections[using].cursor() as cursor:
             cursor.execute(compiled.sql, _params(compiled, values))
@@ -89,6 +92,12 @@ class PreparedQuery:
             return self._compiled[using]
 
     def _compiled_or_none(self, using: str) -> _Compiled | None:
+        try:
+            return self._compiled_from_samples(using)
+        except (EmptyResultSet, FullResultSet):
+            return None  # a statement the ORM would not send as such: leave it to the ORM
+
+    def _compiled_from_samples(self, using: str) -> _Compiled | None:
         first, second = self._samples
         queryset = self._build(*first)
         row_builder = _row_builder(queryset, using)
@@ -126,10 +135,20 @@ def _row_builder(queryset: QuerySet, using: str) -> Callable[[tuple], object] | 
     compiler = queryset.query.get_compiler(using=using)
     compiler.as_sql()  # fills in the columns, the related objects and the annotations
     select = compiler.select
-    converters = compiler.get_converters([column[0] for column in select[: compiler.col_count]])
+    fields = [column[0] for column in select[: compiler.col_count]]
+    converters = tuple(compiler.get_converters(fields).items())
 
     def converted(row: tuple) -> tuple:
-        return next(iter(compiler.apply_converters([row], converters))) if converters else row
+        if not converters:
+            return row
+        # The calling thread's connection, as the ORM would pass it (not the compiling one's).
+        connection, row = connections[using], list(row)
+        for position, (functions, expression) in converters:
+            value = row[position]
+            for function in functions:
+                value = function(value, expression, connection)
+            row[position] = value
+        return tuple(row)
 
     if queryset._iterable_class is NamedValuesListIterable and not queryset.query.extra_select:
         named = create_namedtuple_class(*queryset._fields)

@@ -87,6 +87,21 @@ def test_values_the_orm_rewrites_are_looked_up_through_the_orm(open_case):
     assert lookup.first("nothing like it") is None
 
 
+def test_none_and_statements_the_orm_would_not_send_are_left_to_the_orm(world, open_case):
+    unassigned = open_case(title="Nobody has it")
+    by_assignee = PreparedQuery(
+        lambda pk: Case.objects.filter(assigned_to_id=pk).order_by("pk"),
+        samples=((-7_303_001,), (-7_303_002,)),
+    )
+    assert by_assignee.is_prepared()
+    # The ORM writes IS NULL for None, which a prepared "= %s" would never match.
+    assert by_assignee.first(None) == unassigned
+    assert by_assignee.all(world["engineer"].pk) == []
+    nothing = PreparedQuery(lambda: Case.objects.none())
+    assert not nothing.is_prepared()
+    assert nothing.all() == [] and nothing.first() is None
+
+
 def test_a_live_session_is_read_and_an_expired_one_is_not(world, client):
     client.force_login(world["engineer"])
     key = client.session.session_key

@@ -51,7 +51,7 @@ def short_time(value: datetime | None, zone: tzinfo | None = None) -> str:
     the `date:"m-d H:i T"` of long lists, without Django's general date formatter."""
     if value is None:
         return ""
-    return value.astimezone(zone or timezone.get_current_timezone()).strftime("%m-%d %H:%M %Z")
+    return timezone.localtime(value, zone).strftime("%m-%d %H:%M %Z")
 
 
 @register.filter

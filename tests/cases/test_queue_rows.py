@@ -80,3 +80,10 @@ def test_a_phrasebook_tells_one_from_many_and_keeps_the_languages_apart():
         assert korean.gettext("Claim") == translation.gettext("Claim") != "Claim"
     with translation.override("en"):
         assert Phrasebook().gettext("Claim") == "Claim"
+        english = Phrasebook()
+    # A phrasebook answers in the language it was made in, whatever is active when it is asked.
+    with translation.override("ko"):
+        assert english.gettext("Breached") == "Breached"
+        assert english.ngettext("%(n)d hour", "%(n)d hours", 7) == "%(n)d hours"
+    with translation.override("ko"):
+        assert Phrasebook().gettext("Breached") == translation.gettext("Breached") != "Breached"

@@ -10,7 +10,7 @@ from django.urls import reverse
 from accounts.models import TenantRole
 from cases import queue_rows
 from cases.models import Case, CaseStatus
-from cases.selectors_queue import QueueFilters, queue_for
+from cases.selectors_queue import QueueFilters, _first_page_of, queue_for
 from cases.services import lifecycle, sweeps
 
 QUEUE = reverse("console_queue")
@@ -255,6 +255,8 @@ def test_a_views_first_page_in_columns_is_the_page_of_cases(world, open_case, la
     sweeps.flag_response_breaches(now=later(days=2))
 
     filters = QueueFilters(view=view)
+    if view != "mine":  # which depends on who asks, and goes through the ORM
+        assert _first_page_of(view, queue_rows.COLUMNS, 2).is_prepared()
     expected = queue_for(world["engineer"], filters, size=2)
     page = queue_for(world["engineer"], filters, size=2, columns=queue_rows.COLUMNS)
 
