@@ -100,10 +100,12 @@ class PreparedQuery:
     def _compiled_from_samples(self, using: str) -> _Compiled | None:
         first, second = self._samples
         queryset = self._build(*first)
-        row_builder = _row_builder(queryset, using)
+        compiler = queryset.query.get_compiler(using=using)
+        # Also fills in the compiler's columns, related objects and annotations.
+        sql, params = compiler.as_sql()
+        row_builder = _row_builder(queryset, compiler, using)
         if row_builder is None:
             return None
-        sql, params = queryset.query.get_compiler(using=using).as_sql()
         slots = []
         for index in range(len(first)):
             varied = [*first[:index], second[index], *first[index + 1 :]]
@@ -129,11 +131,10 @@ def _params(compiled: _Compiled, values: Sequence) -> list:
     return params
 
 
-def _row_builder(queryset: QuerySet, using: str) -> Callable[[tuple], object] | None:
+def _row_builder(queryset: QuerySet, compiler, using: str) -> Callable[[tuple], object] | None:
     """Builds a fetched row's result as the queryset's own iterable would: a model instance or a
-    named tuple. None for other kinds of querysets (they are not prepared)."""
-    compiler = queryset.query.get_compiler(using=using)
-    compiler.as_sql()  # fills in the columns, the related objects and the annotations
+    named tuple, from the queryset's compiler once it has compiled. None for other kinds of
+    querysets (they are not prepared)."""
     select = compiler.select
     fields = [column[0] for column in select[: compiler.col_count]]
     converters = tuple(compiler.get_converters(fields).items())
