@@ -1,6 +1,5 @@
 """The queue's rows, built in Python, are the HTML the template used to render for them."""
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -12,6 +11,7 @@ from cases.queue_rows import COLUMNS, queue_rows_html
 from cases.selectors_queue import QueueFilters, queue_for
 from cases.services import lifecycle, sweeps
 from helpdesk.phrasebook import Phrasebook
+from tests.markup import LANGUAGES_AND_ZONES, squeeze
 
 # The rows of templates/cases/console/_queue_table.html before they moved to cases.queue_rows.
 TEMPLATE_ROWS = Template(
@@ -32,11 +32,7 @@ TEMPLATE_ROWS = Template(
 )
 
 
-def _squeeze(html: str) -> str:
-    return re.sub(r">\s+<", "><", html).strip()
-
-
-@pytest.mark.parametrize(("language", "zone"), [("en", "UTC"), ("ko", "Asia/Seoul")])
+@pytest.mark.parametrize(("language", "zone"), LANGUAGES_AND_ZONES)
 def test_python_rows_match_the_template_rows_escaping_included(
     world, open_case, later, language, zone
 ):
@@ -61,7 +57,7 @@ def test_python_rows_match_the_template_rows_escaping_included(
                     Context({"cases": cases, "now": now, "selectable": selectable})
                 )
                 built = queue_rows_html(rows, now=now, selectable=selectable)
-                assert _squeeze(built) == _squeeze(expected)
+                assert squeeze(built) == squeeze(expected)
 
     assert "<script>" not in built
     assert "&lt;script&gt;" in built

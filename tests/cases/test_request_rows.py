@@ -10,6 +10,7 @@ from accounts.models import TenantRole
 from cases.models import Case
 from cases.request_rows import request_rows_html
 from cases.services import lifecycle, sweeps
+from tests.markup import LANGUAGES_AND_ZONES, squeeze
 
 # The rows of templates/cases/request_list.html before they moved to cases.request_rows.
 TEMPLATE_ROWS = Template(
@@ -26,11 +27,7 @@ TEMPLATE_ROWS = Template(
 )
 
 
-def _squeeze(html: str) -> str:
-    return re.sub(r">\s+<", "><", html).strip()
-
-
-@pytest.mark.parametrize(("language", "zone"), [("en", "UTC"), ("ko", "Asia/Seoul")])
+@pytest.mark.parametrize(("language", "zone"), LANGUAGES_AND_ZONES)
 def test_python_rows_match_the_template_rows_escaping_included(
     world, open_case, later, language, zone
 ):
@@ -48,7 +45,7 @@ def test_python_rows_match_the_template_rows_escaping_included(
         for tab in ("open", "closed"):
             expected = TEMPLATE_ROWS.render(Context({"cases": cases, "now": now, "tab": tab}))
             built[tab] = request_rows_html(cases, now=now, tab=tab)
-            assert _squeeze(built[tab]) == _squeeze(expected)
+            assert squeeze(built[tab]) == squeeze(expected)
 
     # Both branches of the time column are compared: a breach badge, and a closing time.
     assert built["open"].count('class="badge breached"') == 1
@@ -58,6 +55,6 @@ def test_python_rows_match_the_template_rows_escaping_included(
     # The tenant's dashboard shows the open ones without the last activity.
     with translation.override(language), timezone.override(zone):
         short = request_rows_html(cases, now=now, tab="open", last_activity=False)
-    assert _squeeze(short) == _squeeze(re.sub(r"<td>[^<]*</td></tr>", "</tr>", built["open"]))
+    assert squeeze(short) == squeeze(re.sub(r"<td>[^<]*</td></tr>", "</tr>", built["open"]))
     assert "<script>" not in built["open"]
     assert "&lt;script&gt;" in built["open"]
