@@ -10,14 +10,27 @@ instances as the queryset would (related objects from `select_related`, annotati
 It is used only where the ORM passes the call's values to the database unchanged (integers,
 strings, and aware datetimes on PostgreSQL): at compile time it checks that the values appear as
 given in the compiled parameters, and otherwise runs the queryset as usual, every time.
+
+On PostgreSQL the statement is also prepared on the server, once per connection, where the
+database allows it (`prepare_threshold` in the connection's OPTIONS, see settings). Planning the
+queue's first page at a million cases took PostgreSQL about 0.4 ms on every request, twice its
+execution; a prepared statement is planned once. Django's own cursors bind their parameters on
+the client and are never prepared, so a prepared query is sent through a server-binding cursor
+of its own, with the statement's constants written into its text (as Django's cursor would have
+sent them) and only the call's values as parameters: PostgreSQL then keeps one plan that still
+matches the partial indexes whose conditions name those constants. That cursor also reads times
+with psycopg's compiled loader rather than Django's Python one (see `_utc_timestamptz_loader`).
 """
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cache
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connections, router
 from django.db.models import Model, QuerySet
@@ -33,6 +46,7 @@ class _Compiled:
     params: tuple
     slots: tuple[tuple[int, ...], ...]  # per argument, where its value goes in `params`
     build_row: Callable[[tuple], object]
+    on_server: bool = False  # prepared on the server (PostgreSQL)
 
 
 class PreparedQuery:
@@ -58,7 +72,7 @@ class PreparedQuery:
         using, compiled = self._for_reading()
         if compiled is None or None in values:
             return next(iter(self._build(*values)), None)
-        with connections[using].cursor() as cursor:
+        with _cursor(connections[using], compiled) as cursor:
             cursor.execute(compiled.sql, _params(compiled, values))
             row = cursor.fetchone()
         return None if row is None else compiled.build_row(row)
@@ -67,7 +81,7 @@ class PreparedQuery:
         using, compiled = self._for_reading()
         if compiled is None or None in values:
             return list(self._build(*values))
-        with connections[using].cursor() as cursor:
+        with _cursor(connections[using], compiled) as cursor:
             cursor.execute(compiled.sql, _params(compiled, values))
             rows = cursor.fetchall()
         return [compiled.build_row(row) for row in rows]
@@ -75,6 +89,11 @@ class PreparedQuery:
     def is_prepared(self) -> bool:
         """Whether calls skip the ORM on the database this query reads from."""
         return self._for_reading()[1] is not None
+
+    def is_prepared_on_server(self) -> bool:
+        """Whether the database also plans the statement once per connection."""
+        compiled = self._for_reading()[1]
+        return compiled is not None and compiled.on_server
 
     def _for_reading(self) -> tuple[str, _Compiled | None]:
         if self._model is None:
@@ -120,7 +139,99 @@ class PreparedQuery:
             if not moved or not passed_as_given:
                 return None
             slots.append(moved)
-        return _Compiled(sql, tuple(params), tuple(slots), row_builder)
+        compiled = _Compiled(sql, tuple(params), tuple(slots), row_builder)
+        if _can_prepare(connections[using]):
+            compiled = _with_constants_inlined(compiled, connections[using])
+        return compiled
+
+
+def _can_prepare(connection) -> bool:
+    return (
+        connection.vendor == "postgresql"
+        and connection.settings_dict["OPTIONS"].get("prepare_threshold") is not None
+    )
+
+
+# A placeholder, or an escaped percent sign, in SQL written for the driver's `%s` style.
+_PLACEHOLDER = re.compile(r"%[s%]")
+
+
+def _with_constants_inlined(compiled: _Compiled, connection) -> _Compiled:
+    """`compiled` with every parameter that is not a call's value written into the SQL as a
+    literal, quoted as Django's client-binding cursor quotes it, and marked to be prepared."""
+    from psycopg import sql as psycopg_sql
+
+    connection.ensure_connection()
+    keep = sorted(slot for slots in compiled.slots for slot in slots)
+    position = iter(range(len(compiled.params)))
+
+    def placeholder(match: re.Match) -> str:
+        if match.group() == "%%":
+            return "%%"
+        index = next(position)
+        if index in keep:
+            return "%s"
+        literal = psycopg_sql.Literal(compiled.params[index]).as_string(connection.connection)
+        return literal.replace("%", "%%")
+
+    text = _PLACEHOLDER.sub(placeholder, compiled.sql)
+    moved = {old: new for new, old in enumerate(keep)}
+    return replace(
+        compiled,
+        sql=text,
+        params=tuple(compiled.params[index] for index in keep),
+        slots=tuple(tuple(moved[slot] for slot in slots) for slots in compiled.slots),
+        on_server=True,
+    )
+
+
+def _cursor(connection, compiled: _Compiled):
+    """Django's cursor; for a statement prepared on the server, one that binds on the server and
+    prepares, wrapped as Django wraps its own (errors, execute wrappers). While queries are
+    logged (DEBUG, a test capturing them), Django's own, so that the log shows each statement as
+    sent, with its values."""
+    if not compiled.on_server or connection.queries_logged:
+        return connection.cursor()
+    from django.db.backends.postgresql.psycopg_any import register_tzloader
+
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    with connection.wrap_database_errors:
+        cursor = _preparing_cursor_class()(connection.connection)
+    if settings.USE_TZ and connection.timezone_name == "UTC":
+        cursor.adapters.register_loader("timestamptz", _utc_timestamptz_loader())
+    else:
+        register_tzloader(connection.timezone, cursor)
+    return connection.make_cursor(cursor)
+
+
+@cache
+def _utc_timestamptz_loader():
+    """psycopg's own loader of `timestamptz` (compiled, with psycopg's binary package). On a
+    connection in UTC, as Django keeps it when USE_TZ is on, it gives what Django's loader gives
+    (an aware datetime in `datetime.timezone.utc`) in a tenth of the time: Django's parses in
+    Python, about 4 microseconds a value, and a queue page reads two hundred of them."""
+    from psycopg import adapters
+    from psycopg.pq import Format
+
+    return adapters.get_loader(adapters.types["timestamptz"].oid, Format.TEXT)
+
+
+@cache
+def _preparing_cursor_class():
+    # Imported here: the PostgreSQL backend needs psycopg, which a SQLite-only setup may lack.
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class PreparingCursor(ServerBindingCursor):
+        """Binds on the server and has every statement prepared (psycopg names and keeps them
+        per connection, and prepares again after a reconnect or a discarding rollback)."""
+
+        def execute(self, query, params=None, **options):
+            options.setdefault("prepare", True)
+            return super().execute(query, params, **options)
+
+    return PreparingCursor
 
 
 def _params(compiled: _Compiled, values: Sequence) -> list:

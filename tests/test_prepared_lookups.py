@@ -3,7 +3,7 @@ signed-in user and the device that verified the session give what the ORM gives,
 request still answers, refuses and redirects as before."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from django.contrib.auth import SESSION_KEY
@@ -20,7 +20,9 @@ from accounts import policies
 from accounts.backends import _SIGNED_IN_USER, AccountBackend
 from accounts.middleware import _DEVICE_LOOKUPS
 from accounts.models import TenantRole, User
+from cases import queue_rows
 from cases.models import Case
+from cases.selectors_queue import _first_page_of
 from helpdesk.prepared import PreparedQuery
 from helpdesk.sessions import _LIVE_SESSION, SessionStore
 
@@ -191,3 +193,78 @@ def _reads(model, sql: str) -> bool:
     """`sql` reads `model`'s table itself (a subquery on it has an alias such as U0)."""
     table = re.escape(connection.ops.quote_name(model._meta.db_table))
     return re.search(rf"FROM {table}(?! U\d)", sql) is not None
+
+
+def _prepared_on_server() -> dict[str, str]:
+    """The statements this connection has prepared on the server, with their parameter types."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement, parameter_types::text FROM pg_prepared_statements")
+        return dict(cursor.fetchall())
+
+
+def test_on_postgresql_the_lookups_are_prepared_on_the_server(world):
+    """Planned once per connection rather than on every request; elsewhere (SQLite) they are
+    sent as Django sends them."""
+    user = AccountBackend().get_user(world["engineer"].pk)
+    assert user == world["engineer"]
+    if connection.vendor != "postgresql":
+        assert not _SIGNED_IN_USER.is_prepared_on_server()
+        return
+    assert _SIGNED_IN_USER.is_prepared_on_server()
+    statements = _prepared_on_server()
+    user_statements = [sql for sql in statements if _reads(User, sql)]
+    assert len(user_statements) == 1
+    # The call's value is the one parameter (an integer type as small as the value, which
+    # psycopg picks); the rest of the statement is fixed text.
+    assert statements[user_statements[0]] in ("{smallint}", "{integer}", "{bigint}")
+
+
+def test_a_prepared_queue_page_has_its_constants_in_its_text(world, open_case):
+    """The statuses of the open views are written into the statement, so that its one plan
+    still reads the queue's partial index (whose condition names them)."""
+    open_case(title="Waiting for an answer")
+    page = _first_page_of("all", queue_rows.COLUMNS, 50)
+    assert [row.title for row in page.all()] == ["Waiting for an answer"]
+    if connection.vendor != "postgresql":
+        return
+    statements = _prepared_on_server()
+    queue = [sql for sql in statements if _reads(Case, sql) and "LIMIT 51" in sql]
+    assert len(queue) == 1
+    assert "'in_progress'" in queue[0]
+    assert statements[queue[0]] == "{}"
+
+
+def test_the_prepared_user_matches_the_orm_times_included(world):
+    """Read without query logging (which sends the statement through Django's own cursor): the
+    server's cursor reads times as Django does, aware and in UTC."""
+    User.objects.filter(pk=world["engineer"].pk).update(last_login=world.now)
+    expected = _orm_user(world["engineer"].pk)
+    user = AccountBackend().get_user(world["engineer"].pk)
+    assert _fields(user) == _fields(expected)
+    assert user.last_login.tzinfo is UTC and user.date_joined.tzinfo is UTC
+
+
+def test_a_constant_with_a_percent_sign_is_written_into_the_statement_as_it_is(open_case):
+    half = open_case(title="Delivery at 50% of normal")
+    open_case(title="Delivery at 50 of normal")
+    by_title = PreparedQuery(lambda: Case.objects.filter(title="Delivery at 50% of normal"))
+    by_title_and_pk = PreparedQuery(
+        lambda pk: Case.objects.filter(title="Delivery at 50% of normal", pk=pk),
+        samples=((-7_304_001,), (-7_304_002,)),
+    )
+    assert by_title.all() == [half]
+    assert by_title_and_pk.first(half.pk) == half
+    assert by_title_and_pk.first(half.pk + 1) is None
+
+
+def test_without_prepared_statements_the_lookups_still_skip_the_orm(world, monkeypatch):
+    """DATABASE_PREPARED_STATEMENTS=false (a pooler that cannot keep them): compiled once, sent
+    as Django sends its statements."""
+    options = {**connection.settings_dict["OPTIONS"]}
+    options.pop("prepare_threshold", None)
+    monkeypatch.setitem(connection.settings_dict, "OPTIONS", options)
+    lookup = PreparedQuery(
+        lambda pk: User.objects.filter(pk=pk), samples=((-7_305_001,), (-7_305_002,))
+    )
+    assert lookup.is_prepared() and not lookup.is_prepared_on_server()
+    assert lookup.first(world["engineer"].pk) == world["engineer"]
