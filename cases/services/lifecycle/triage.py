@@ -220,10 +220,13 @@ def tenants_retarget_open_cases(*, tenants: Iterable[Tenant], at: datetime | Non
     changed = 0
     with targets.read_once():
         for start in range(0, len(found), RETARGET_BATCH):
+            ids = found[start : start + RETARGET_BATCH]
             with transaction.atomic():
-                # Locked, the filter is checked again: a case answered meanwhile is left alone.
+                # Locked, the filter is checked again: a case answered meanwhile is left alone,
+                # and one that turned stale meanwhile is taken too. The batch is a range of ids
+                # (sorted): a list of five thousand cost more to build and send than to read.
                 batch = list(
-                    waiting.filter(pk__in=found[start : start + RETARGET_BATCH])
+                    waiting.filter(pk__gte=ids[0], pk__lte=ids[-1])
                     .select_for_update()
                     .only(*RETARGET_READS)
                     .order_by("pk")
