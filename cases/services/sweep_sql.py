@@ -122,16 +122,17 @@ def flag_batch(
 
 
 def update_with_events(
-    cases: list, fields: list[str], *, event_kind: str, old_values: list[str], at: datetime
+    rows: list[tuple[int, list, str]], fields: list[str], *, event_kind: str, at: datetime
 ) -> int:
-    """Write `fields` of saved `cases` in one statement, and give each case a private history
-    event of `event_kind` from its entry in `old_values` to its new `support_tier`.
+    """Write `fields` of saved cases in one statement, each row being a case's id, its new values
+    of `fields` in that order, and its former `support_tier`; give each case a private history
+    event of `event_kind` from that former tier to its new one.
 
     The new values travel as one JSON array of rows, read by the database column by column and
     joined to the cases by id; the events are inserted from the same rows. Django's `bulk_update`
     builds a CASE expression per row and field in Python (milliseconds a row), and the driver
     quotes array parameters element by element in Python. Must run inside a transaction."""
-    if not cases:
+    if not rows:
         return 0
     quote = connection.ops.quote_name
     columns = [Case._meta.get_field(name) for name in fields]
@@ -155,13 +156,10 @@ def update_with_events(
         FROM updated u JOIN v ON v.id = u.id
         ORDER BY u.id
     """  # noqa: S608 - table and column names from model metadata; values are parameters
-    rows = [
-        [case.pk, *(getattr(case, field.attname) for field in columns), old]
-        for case, old in zip(cases, old_values, strict=True)
-    ]
+    payload = [[pk, *values, old] for pk, values, old in rows]
     with connection.cursor() as cursor:
         _commit_without_waiting(cursor)
-        cursor.execute(sql, [json.dumps(rows, default=_json_instant), event_kind, at])
+        cursor.execute(sql, [json.dumps(payload, default=_json_instant), event_kind, at])
         return cursor.rowcount
 
 

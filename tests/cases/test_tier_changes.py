@@ -145,3 +145,27 @@ def test_the_sweep_writes_in_a_few_statements_however_many_cases_change(
     # savepoints: never a statement per case. (PostgreSQL writes a batch in one statement;
     # bulk_update and bulk_create split theirs, on SQLite by its limit of 999 parameters.)
     assert len(captured.captured_queries) <= 12 + (2 * per_tenant) // 25
+
+
+def test_the_sweep_gives_a_case_the_target_fields_its_own_retarget_would(world, open_case, later):
+    """The sweep reads cases as rows and the services retarget one case at a time: both apply the
+    one rule (`lifecycle.common.target_fields`), warning flags and queue order included."""
+    from cases.services.lifecycle.common import TARGET_FIELDS, _apply_target
+
+    case = open_case()
+    at = later(hours=1, minutes=40)  # past three quarters of elevated's two hours: warned
+    ElevatedSupportContract.objects.create(
+        tenant=world.contoso, starts_at=later(hours=1, minutes=30), ends_at=later(days=30)
+    )
+    expected = Case.objects.select_related("tenant").get(pk=case.pk)
+    _apply_target(expected, tier="elevated", at=at)
+    expected.last_activity_at = at
+
+    assert tier_changes.retarget_tier_changes(now=at) == 1
+
+    swept = Case.objects.get(pk=case.pk)
+    assert {name: getattr(swept, name) for name in TARGET_FIELDS} == {
+        name: getattr(expected, name) for name in TARGET_FIELDS
+    }
+    assert swept.breach_warned_at == at and swept.breached_at is None
+    assert swept.queue_due_at == world.now + timedelta(hours=2)

@@ -107,10 +107,9 @@ def _engineer_message(
 def _apply_target(
     case: Case, *, tier: str | None, at: datetime, target: targets.CaseTarget | None = None
 ) -> None:
-    """Recompute the committed target from the submission time; a target already past is
-    breached at once, a target moved into the future can warn and breach again. A caller that
-    has just computed the target for the case's tier, category, severity and opening passes it,
-    so filing reads the matrix and the calendar once."""
+    """Recompute the committed target from the submission time (see `target_fields`). A caller
+    that has just computed the target for the case's tier, category, severity and opening passes
+    it, so filing reads the matrix and the calendar once."""
     target = target or targets.compute_case_target(
         tier=tier,
         category=case.category_id,
@@ -119,20 +118,49 @@ def _apply_target(
         country=case.tenant.country,
         time_zone=case.tenant.time_zone,
     )
-    case.support_tier = tier or ""
-    case.response_availability = target.availability
-    case.response_label = target.label
-    case.response_minutes = target.minutes
-    case.initial_response_due_at = target.due
-    case.breach_warn_at = target.warn_at
-    if case.first_responded_at is None:
+    fields = target_fields(
+        target,
+        tier=tier,
+        at=at,
+        first_responded_at=case.first_responded_at,
+        breached_at=case.breached_at,
+        breach_warned_at=case.breach_warned_at,
+    )
+    for name, value in fields.items():
+        setattr(case, name, value)
+
+
+def target_fields(
+    target: targets.CaseTarget,
+    *,
+    tier: str | None,
+    at: datetime,
+    first_responded_at: datetime | None,
+    breached_at: datetime | None,
+    breach_warned_at: datetime | None,
+) -> dict:
+    """A case's `TARGET_FIELDS` (but its last activity) once it has the new `target` of `tier` at
+    `at`, from its current response and flags. A target already past is breached at once, a
+    target moved into the future can warn and breach again; an answered case keeps its flags
+    and leaves the queue's order."""
+    waiting = first_responded_at is None
+    if waiting:
         overdue = target.due is not None and target.due <= at
-        case.breached_at = target.due if overdue else None
+        breached_at = target.due if overdue else None
         warned = overdue or (target.warn_at is not None and target.warn_at <= at)
-        case.breach_warned_at = (case.breach_warned_at or at) if warned else None
-    waiting = case.first_responded_at is None
-    case.queue_due_at = case.initial_response_due_at if waiting else None
-    case.queue_breached = waiting and case.breached_at is not None
+        breach_warned_at = (breach_warned_at or at) if warned else None
+    return {
+        "support_tier": tier or "",
+        "response_availability": target.availability,
+        "response_label": target.label,
+        "response_minutes": target.minutes,
+        "initial_response_due_at": target.due,
+        "breach_warn_at": target.warn_at,
+        "breached_at": breached_at,
+        "breach_warned_at": breach_warned_at,
+        "queue_due_at": target.due if waiting else None,
+        "queue_breached": waiting and breached_at is not None,
+    }
 
 
 def _lock(case: Case) -> None:

@@ -1,10 +1,11 @@
 """Triage: claiming, assigning, severity and category changes, retargeting after a tier change."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Q, prefetch_related_objects
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,8 +32,8 @@ from .common import (
     _lock,
     _require,
     _retarget,
-    _retarget_to,
     _touch,
+    target_fields,
 )
 from .filing import check_classification
 
@@ -40,23 +41,28 @@ from .filing import check_classification
 # `bulk_update` writes them (SQLite: a CASE over its rows for every target field, kept short).
 RETARGET_BATCH = 5000
 RETARGET_WRITE = 100
-# What retargeting a case reads: its target's inputs, the flags a new target keeps or replaces,
-# and what a breach notice shows. The target fields it only writes, and the rest of the row (its
-# description above all), stay in the database.
+# What retargeting a case reads: its target's inputs and the flags a new target keeps or
+# replaces, as plain rows (model instances cost twice the read); the rest of the row, its
+# description above all, stays in the database.
 RETARGET_READS = (
+    "pk",
     "support_tier",
-    "breached_at",
-    "breach_warned_at",
-    "number",
-    "title",
-    "status",
+    "category_id",
     "severity",
-    "category",
     "opened_at",
     "first_responded_at",
-    "assigned_to",
-    "tenant",
+    "breached_at",
+    "breach_warned_at",
+    "tenant_id",
 )
+
+
+@dataclass(frozen=True)
+class _Retargeted:
+    pk: int
+    former_tier: str
+    fields: dict  # every one of TARGET_FIELDS
+    breached: bool  # by the new target, at once
 
 
 @transaction.atomic
@@ -225,46 +231,92 @@ def tenants_retarget_open_cases(*, tenants: Iterable[Tenant], at: datetime | Non
                 # Locked, the filter is checked again: a case answered meanwhile is left alone,
                 # and one that turned stale meanwhile is taken too. The batch is a range of ids
                 # (sorted): a list of five thousand cost more to build and send than to read.
-                batch = list(
+                rows = (
                     waiting.filter(pk__gte=ids[0], pk__lte=ids[-1])
                     .select_for_update()
-                    .only(*RETARGET_READS)
                     .order_by("pk")
+                    .values_list(*RETARGET_READS, named=True)
                 )
-                for case in batch:
-                    case.tenant = tenants[case.tenant_id]
-                former_tiers = [case.support_tier for case in batch]
-                breaches = [
-                    breach
-                    for case in batch
-                    if (breach := _retarget_to(case, tier=tiers[case.tenant_id], at=at))
+                batch = [
+                    _retargeted(row, tenants[row.tenant_id], tiers[row.tenant_id], at)
+                    for row in rows
                 ]
-                _write_retargeted(batch, former_tiers, at)
-                if breaches:
-                    breached = [breach.case for breach in breaches]
-                    prefetch_related_objects(breached, "assigned_to")
-                    CaseEvent.objects.bulk_create(breaches)
-                    notifications.queue([_breach_notice(case) for case in breached], at=at)
+                _write_retargeted(batch, at)
+                breached = [case.pk for case in batch if case.breached]
+                if breached:
+                    _record_breaches(breached, at)
             changed += len(batch)
     return changed
 
 
-def _write_retargeted(cases: list[Case], former_tiers: list[str], at: datetime) -> None:
+def _retargeted(row, tenant: Tenant, tier: str, at: datetime) -> _Retargeted:
+    """The new target fields of a waiting case read as a row of `RETARGET_READS`."""
+    target = targets.compute_case_target(
+        tier=tier,
+        category=row.category_id,
+        severity=row.severity,
+        opened_at=row.opened_at,
+        country=tenant.country,
+        time_zone=tenant.time_zone,
+    )
+    fields = target_fields(
+        target,
+        tier=tier,
+        at=at,
+        first_responded_at=row.first_responded_at,
+        breached_at=row.breached_at,
+        breach_warned_at=row.breach_warned_at,
+    )
+    fields["last_activity_at"] = at
+    breached = row.breached_at is None and fields["breached_at"] is not None
+    return _Retargeted(row.pk, row.support_tier, fields, breached)
+
+
+def _write_retargeted(cases: list[_Retargeted], at: datetime) -> None:
     """Save the new targets of `cases`, with a private history event each: former tier -> new."""
     if sweeps.set_based():
         sweep_sql.update_with_events(
-            cases, TARGET_FIELDS, event_kind=Kind.TARGET, old_values=former_tiers, at=at
+            [
+                (case.pk, [case.fields[name] for name in TARGET_FIELDS], case.former_tier)
+                for case in cases
+            ],
+            TARGET_FIELDS,
+            event_kind=Kind.TARGET,
+            at=at,
         )
         return
-    Case.objects.bulk_update(cases, TARGET_FIELDS, batch_size=RETARGET_WRITE)
+    Case.objects.bulk_update(
+        [Case(pk=case.pk, **case.fields) for case in cases],
+        TARGET_FIELDS,
+        batch_size=RETARGET_WRITE,
+    )
+    CaseEvent.objects.bulk_create(
+        CaseEvent(
+            case_id=case.pk,
+            kind=Kind.TARGET,
+            is_public=False,
+            old_value=case.former_tier,
+            new_value=case.fields["support_tier"],
+            at=at,
+        )
+        for case in cases
+    )
+
+
+def _record_breaches(pks: list[int], at: datetime) -> None:
+    """The history event and staff notice of each case that its new target breached at once,
+    read as saved (its due time, engineer and tenant)."""
+    breached = list(
+        Case.objects.filter(pk__in=pks).select_related("tenant", "assigned_to").order_by("pk")
+    )
     CaseEvent.objects.bulk_create(
         CaseEvent(
             case=case,
-            kind=Kind.TARGET,
+            kind=Kind.BREACHED,
             is_public=False,
-            old_value=former,
-            new_value=case.support_tier,
+            new_value=case.initial_response_due_at.isoformat(),
             at=at,
         )
-        for case, former in zip(cases, former_tiers, strict=True)
+        for case in breached
     )
+    notifications.queue([_breach_notice(case) for case in breached], at=at)
