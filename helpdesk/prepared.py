@@ -11,8 +11,8 @@ It is used only where the ORM passes the call's values to the database unchanged
 strings, and aware datetimes on PostgreSQL): at compile time it checks that the values appear as
 given in the compiled parameters, and otherwise runs the queryset as usual, every time.
 
-On PostgreSQL the statement is also prepared on the server, once per connection, where the
-database allows it (`prepare_threshold` in the connection's OPTIONS, see settings). Planning the
+On PostgreSQL the statement is also prepared on the server, once per connection (and again
+after a rollback, which makes psycopg drop what it prepared), where the database allows it (`prepare_threshold` in the connection's OPTIONS, see settings). Planning the
 queue's first page at a million cases took PostgreSQL about 0.4 ms on every request, twice its
 execution; a prepared statement is planned once. Django's own cursors bind their parameters on
 the client and are never prepared, so a prepared query is sent through a server-binding cursor
@@ -26,13 +26,14 @@ from __future__ import annotations
 
 import re
 import threading
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet, FullResultSet
-from django.db import connections, router
+from django.db import DatabaseError, connections, router
 from django.db.models import Model, QuerySet
 from django.db.models.query import ModelIterable, NamedValuesListIterable, get_related_populators
 from django.db.models.utils import create_namedtuple_class
@@ -72,18 +73,14 @@ class PreparedQuery:
         using, compiled = self._for_reading()
         if compiled is None or None in values:
             return next(iter(self._build(*values)), None)
-        with _cursor(connections[using], compiled) as cursor:
-            cursor.execute(compiled.sql, _params(compiled, values))
-            row = cursor.fetchone()
+        row = _run(connections[using], compiled, values, lambda cursor: cursor.fetchone())
         return None if row is None else compiled.build_row(row)
 
     def all(self, *values) -> list:
         using, compiled = self._for_reading()
         if compiled is None or None in values:
             return list(self._build(*values))
-        with _cursor(connections[using], compiled) as cursor:
-            cursor.execute(compiled.sql, _params(compiled, values))
-            rows = cursor.fetchall()
+        rows = _run(connections[using], compiled, values, lambda cursor: cursor.fetchall())
         return [compiled.build_row(row) for row in rows]
 
     def is_prepared(self) -> bool:
@@ -185,6 +182,37 @@ def _with_constants_inlined(compiled: _Compiled, connection) -> _Compiled:
     )
 
 
+# psycopg connections whose prepared statements stopped matching the database (see `_run`).
+_UNPREPARED: weakref.WeakSet = weakref.WeakSet()
+
+
+def _run(connection, compiled: _Compiled, values: Sequence, fetch: Callable):
+    try:
+        with _cursor(connection, compiled) as cursor:
+            cursor.execute(compiled.sql, _params(compiled, values))
+            return fetch(cursor)
+    except DatabaseError as error:
+        if not (compiled.on_server and _prepared_statement_outdated(error)):
+            raise
+        # A migration changed a column that the prepared statement returns (PostgreSQL then
+        # refuses to run it), or a pooler dropped it: psycopg would send it again on every
+        # request for the connection's life. This connection's statements go unprepared from
+        # now on, and this one again at once, unless it aborted the caller's transaction.
+        _UNPREPARED.add(connection.connection)
+        if connection.in_atomic_block:
+            raise
+    with connection.cursor() as cursor:
+        cursor.execute(compiled.sql, _params(compiled, values))
+        return fetch(cursor)
+
+
+def _prepared_statement_outdated(error: DatabaseError) -> bool:
+    sqlstate = getattr(error.__cause__, "sqlstate", None)
+    # 0A000 with this message: "cached plan must not change result type"; 26000: "prepared
+    # statement ... does not exist".
+    return (sqlstate == "0A000" and "cached plan" in str(error)) or sqlstate == "26000"
+
+
 def _cursor(connection, compiled: _Compiled):
     """Django's cursor; for a statement prepared on the server, one that binds on the server and
     prepares, wrapped as Django wraps its own (errors, execute wrappers). While queries are
@@ -196,6 +224,8 @@ def _cursor(connection, compiled: _Compiled):
 
     connection.close_if_health_check_failed()
     connection.ensure_connection()
+    if connection.connection in _UNPREPARED:
+        return connection.cursor()
     connection.validate_thread_sharing()
     with connection.wrap_database_errors:
         cursor = _preparing_cursor_class()(connection.connection)

@@ -268,3 +268,95 @@ def test_without_prepared_statements_the_lookups_still_skip_the_orm(world, monke
     )
     assert lookup.is_prepared() and not lookup.is_prepared_on_server()
     assert lookup.first(world["engineer"].pk) == world["engineer"]
+
+
+def _alter_elsewhere(sql: str) -> None:
+    """Run DDL from another connection, as a deploy's migration would beside running workers."""
+    import psycopg
+
+    params = connection.get_connection_params()
+    other = psycopg.connect(
+        **{
+            key: params[key]
+            for key in ("host", "port", "user", "password", "dbname")
+            if key in params
+        },
+        autocommit=True,
+    )
+    with other:
+        other.execute(sql)
+
+
+@pytest.fixture
+def display_name_widened_elsewhere():
+    """Widens `accounts_user.display_name` from another connection when called; narrows it back
+    (the test database outlives the test)."""
+    widened = []
+
+    def widen():
+        _alter_elsewhere("ALTER TABLE accounts_user ALTER COLUMN display_name TYPE varchar(300)")
+        widened.append(True)
+
+    yield widen
+    if widened:
+        _alter_elsewhere("ALTER TABLE accounts_user ALTER COLUMN display_name TYPE varchar(150)")
+
+
+@pytest.mark.postgres
+def test_a_column_changed_by_a_migration_elsewhere_does_not_break_the_lookups(
+    display_name_widened_elsewhere,
+):
+    """PostgreSQL refuses a prepared statement whose result columns changed type ("cached plan
+    must not change result type"): the lookup is sent unprepared instead, at once and on every
+    later request of that connection."""
+    user = User.objects.create(email="ddl@contoso.example", display_name="Dana")
+    assert _SIGNED_IN_USER.is_prepared_on_server()
+    assert AccountBackend().get_user(user.pk) == user
+
+    display_name_widened_elsewhere()
+
+    for _request in range(2):
+        assert AccountBackend().get_user(user.pk).display_name == "Dana"
+
+
+@pytest.mark.postgres
+def test_inside_a_transaction_the_outdated_statement_fails_once_then_goes_unprepared(
+    display_name_widened_elsewhere,
+):
+    """The failed statement aborts the caller's transaction, so it cannot be retried there; the
+    caller's next transaction reads the user again."""
+    from django.db import NotSupportedError, transaction
+
+    user = User.objects.create(email="ddl@contoso.example", display_name="Dana")
+    assert AccountBackend().get_user(user.pk) == user
+    display_name_widened_elsewhere()
+
+    with pytest.raises(NotSupportedError), transaction.atomic():
+        AccountBackend().get_user(user.pk)
+    assert AccountBackend().get_user(user.pk) == user
+
+
+def test_a_rolled_back_transaction_leaves_the_lookups_working(world):
+    """psycopg forgets (and deallocates) what it prepared when a transaction or savepoint rolls
+    back; the next call prepares the statement again."""
+    from django.db import IntegrityError, transaction
+
+    assert AccountBackend().get_user(world["engineer"].pk) == world["engineer"]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.create(email=world["engineer"].email, display_name="Twin")
+    assert AccountBackend().get_user(world["engineer"].pk) == world["engineer"]
+    if connection.vendor == "postgresql":
+        assert any(_reads(User, sql) for sql in _prepared_on_server())
+
+
+def test_a_prepared_statement_is_counted_by_execute_wrappers(world):
+    """What the bench's statement counts and any query instrumentation rely on."""
+    seen = []
+
+    def watch(execute, sql, params, many, context):
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(watch):
+        AccountBackend().get_user(world["engineer"].pk)
+    assert len(seen) == 1 and _reads(User, seen[0])

@@ -72,3 +72,33 @@ def test_the_development_default_runs_on_sqlite_and_the_embedded_broker():
         "True",
     ]
     assert "['en', 'ko']" in result.stdout
+
+
+@pytest.mark.parametrize(("switch", "threshold"), [(None, "5"), ("false", "None")])
+def test_prepared_statements_on_postgresql_are_on_unless_switched_off(switch, threshold):
+    """Behind a pooler that cannot keep prepared statements, DATABASE_PREPARED_STATEMENTS=false
+    sends every statement unprepared (Django's own default)."""
+    code = (
+        "from django.conf import settings as s;"
+        "print(s.DATABASES['default']['OPTIONS'].get('prepare_threshold'))"
+    )
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "DATABASE_PREPARED_STATEMENTS", "DJANGO_SETTINGS_MODULE"}
+    }
+    env = {
+        "DJANGO_SETTINGS_MODULE": "helpdesk.settings.dev",
+        "DATABASE_URL": "postgres://nobody@127.0.0.1:5432/unused",
+        **({"DATABASE_PREPARED_STATEMENTS": switch} if switch else {}),
+    }
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == threshold

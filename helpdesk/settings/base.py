@@ -105,8 +105,8 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # Let the lookups of helpdesk.prepared be prepared on the server (Django's own cursors bind on
-    # the client and never are). DATABASE_PREPARED_STATEMENTS=false behind a pooler that cannot
-    # keep prepared statements (PgBouncer before 1.21 in transaction mode).
+    # the client and never are). DATABASE_PREPARED_STATEMENTS=false behind a pooler in transaction
+    # mode that cannot keep them (PgBouncer before 1.22, or without max_prepared_statements).
     postgresql = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
     if postgresql and env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
         DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
