@@ -43,25 +43,30 @@ def test_production_refuses_to_start_without(missing):
     assert missing in result.stderr
 
 
-def test_the_development_default_runs_on_sqlite_and_the_embedded_broker():
-    code = (
-        "from django.conf import settings as s;"
-        "print(s.DEBUG, s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL, s.TIME_ZONE, s.USE_TZ,"
-        " [c for c, _ in s.LANGUAGES])"
-    )
-    env = {"DJANGO_SETTINGS_MODULE": "helpdesk.settings.dev"}
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE"}
-    }
-    result = subprocess.run(  # noqa: S603
+def _printed_by_settings(code: str, env: dict, *, unset: set[str]) -> subprocess.CompletedProcess:
+    """What `code` prints after django.setup() in a fresh process with `env`, the variables in
+    `unset` removed from this process's environment."""
+    clean = {k: v for k, v in os.environ.items() if k not in unset | {"DJANGO_SETTINGS_MODULE"}}
+    return subprocess.run(  # noqa: S603
         [sys.executable, "-c", f"import django; django.setup(); {code}"],
         cwd=ROOT,
         env={**clean, **env},
         capture_output=True,
         text=True,
         timeout=120,
+    )
+
+
+def test_the_development_default_runs_on_sqlite_and_the_embedded_broker():
+    code = (
+        "from django.conf import settings as s;"
+        "print(s.DEBUG, s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL, s.TIME_ZONE, s.USE_TZ,"
+        " [c for c, _ in s.LANGUAGES])"
+    )
+    result = _printed_by_settings(
+        code,
+        {"DJANGO_SETTINGS_MODULE": "helpdesk.settings.dev"},
+        unset={"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL"},
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split(" ", 5)[:5] == [
@@ -82,23 +87,11 @@ def test_prepared_statements_on_postgresql_are_on_unless_switched_off(switch, th
         "from django.conf import settings as s;"
         "print(s.DATABASES['default']['OPTIONS'].get('prepare_threshold'))"
     )
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DATABASE_URL", "DATABASE_PREPARED_STATEMENTS", "DJANGO_SETTINGS_MODULE"}
-    }
     env = {
         "DJANGO_SETTINGS_MODULE": "helpdesk.settings.dev",
         "DATABASE_URL": "postgres://nobody@127.0.0.1:5432/unused",
         **({"DATABASE_PREPARED_STATEMENTS": switch} if switch else {}),
     }
-    result = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", f"import django; django.setup(); {code}"],
-        cwd=ROOT,
-        env={**clean, **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = _printed_by_settings(code, env, unset={"DATABASE_PREPARED_STATEMENTS"})
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == threshold

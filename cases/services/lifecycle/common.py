@@ -107,43 +107,31 @@ def _engineer_message(
 def _apply_target(
     case: Case, *, tier: str | None, at: datetime, target: targets.CaseTarget | None = None
 ) -> None:
-    """Recompute the committed target from the submission time (see `target_fields`). A caller
-    that has just computed the target for the case's tier, category, severity and opening passes
-    it, so filing reads the matrix and the calendar once."""
-    target = target or targets.compute_case_target(
-        tier=tier,
-        category=case.category_id,
-        severity=case.severity,
-        opened_at=case.opened_at,
-        country=case.tenant.country,
-        time_zone=case.tenant.time_zone,
-    )
-    fields = target_fields(
-        target,
-        tier=tier,
-        at=at,
-        first_responded_at=case.first_responded_at,
-        breached_at=case.breached_at,
-        breach_warned_at=case.breach_warned_at,
-    )
+    """Recompute the committed target from the submission time (see `target_fields`)."""
+    fields = target_fields(case, tenant=case.tenant, tier=tier, at=at, target=target)
     for name, value in fields.items():
         setattr(case, name, value)
 
 
 def target_fields(
-    target: targets.CaseTarget,
-    *,
-    tier: str | None,
-    at: datetime,
-    first_responded_at: datetime | None,
-    breached_at: datetime | None,
-    breach_warned_at: datetime | None,
+    case, *, tenant, tier: str | None, at: datetime, target: targets.CaseTarget | None = None
 ) -> dict:
-    """A case's `TARGET_FIELDS` (but its last activity) once it has the new `target` of `tier` at
-    `at`, from its current response and flags. A target already past is breached at once, a
-    target moved into the future can warn and breach again; an answered case keeps its flags
-    and leaves the queue's order."""
-    waiting = first_responded_at is None
+    """The `TARGET_FIELDS` (but the last activity) of `case` (a Case, or a row with the same
+    attribute names) of `tenant` once it has the target of `tier`, recomputed at `at` from its
+    submission time. A target already past is breached at once, a target moved into the future
+    can warn and breach again; an answered case keeps its flags and leaves the queue's order. A
+    caller that has just computed the target for the case's tier, category, severity and
+    opening passes it, so filing reads the matrix and the calendar once."""
+    target = target or targets.compute_case_target(
+        tier=tier,
+        category=case.category_id,
+        severity=case.severity,
+        opened_at=case.opened_at,
+        country=tenant.country,
+        time_zone=tenant.time_zone,
+    )
+    breached_at, breach_warned_at = case.breached_at, case.breach_warned_at
+    waiting = case.first_responded_at is None
     if waiting:
         overdue = target.due is not None and target.due <= at
         breached_at = target.due if overdue else None

@@ -251,22 +251,7 @@ def tenants_retarget_open_cases(*, tenants: Iterable[Tenant], at: datetime | Non
 
 def _retargeted(row, tenant: Tenant, tier: str, at: datetime) -> _Retargeted:
     """The new target fields of a waiting case read as a row of `RETARGET_READS`."""
-    target = targets.compute_case_target(
-        tier=tier,
-        category=row.category_id,
-        severity=row.severity,
-        opened_at=row.opened_at,
-        country=tenant.country,
-        time_zone=tenant.time_zone,
-    )
-    fields = target_fields(
-        target,
-        tier=tier,
-        at=at,
-        first_responded_at=row.first_responded_at,
-        breached_at=row.breached_at,
-        breach_warned_at=row.breach_warned_at,
-    )
+    fields = target_fields(row, tenant=tenant, tier=tier, at=at)
     fields["last_activity_at"] = at
     breached = row.breached_at is None and fields["breached_at"] is not None
     return _Retargeted(row.pk, row.support_tier, fields, breached)
