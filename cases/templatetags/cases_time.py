@@ -60,4 +60,4 @@ def long_time(value: datetime | None, zone: tzinfo | None = None) -> str:
     request lists, without Django's general date formatter."""
     if value is None:
         return ""
-    return value.astimezone(zone or timezone.get_current_timezone()).strftime("%Y-%m-%d %H:%M %Z")
+    return timezone.localtime(value, zone).strftime("%Y-%m-%d %H:%M %Z")

@@ -1,6 +1,8 @@
 """A tenant's request list rows, built in Python, are the HTML the template used to render."""
 
 import re
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.template import Context, Template
@@ -10,6 +12,7 @@ from accounts.models import TenantRole
 from cases.models import Case
 from cases.request_rows import request_rows_html
 from cases.services import lifecycle, sweeps
+from cases.templatetags.cases_time import long_time, short_time
 from tests.markup import LANGUAGES_AND_ZONES, squeeze
 
 # The rows of templates/cases/request_list.html before they moved to cases.request_rows.
@@ -58,3 +61,15 @@ def test_python_rows_match_the_template_rows_escaping_included(
     assert squeeze(short) == squeeze(re.sub(r"<td>[^<]*</td></tr>", "</tr>", built["open"]))
     assert "<script>" not in built["open"]
     assert "&lt;script&gt;" in built["open"]
+
+
+@pytest.mark.parametrize("shown", [short_time, long_time])
+def test_list_times_refuse_a_time_without_its_zone(shown):
+    """A naive datetime would be shown as if it were in the server's zone: a bug upstream, so
+    the filters refuse it rather than print a wrong time."""
+    seoul = ZoneInfo("Asia/Seoul")
+    assert shown(datetime(2026, 6, 15, 14, 30, tzinfo=UTC), seoul).startswith(
+        "2026-06-15 23:30" if shown is long_time else "06-15 23:30"
+    )
+    with pytest.raises(ValueError):
+        shown(datetime(2026, 6, 15, 14, 30), seoul)
